@@ -1,0 +1,331 @@
+"""``payroll``: the operator's command line (CONTRACT §1).
+
+Exit codes: 0 success; 1 a failed run or blocking check; 2 bad usage or bad
+input that stopped the command.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from dagster_project.lib.logs import configure_logging
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+app = typer.Typer(
+    name="payroll",
+    help="Payroll pipeline: punches in, correct pay out — computed in PostgreSQL, "
+    "orchestrated by Dagster.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+RegisterFormat = Literal["table", "csv", "json"]
+
+
+def _say(message: str) -> None:
+    typer.echo(message)
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _period_option(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    from dagster_project.defs.periods.partitions import parse_period_start
+
+    try:
+        return parse_period_start(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def _tenant_option(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from dagster_project.defs.periods.partitions import validate_tenant_id
+
+    try:
+        return validate_tenant_id(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+PeriodOption = Annotated[
+    str | None,
+    typer.Option(
+        "--period", help="First day of the pay period (YYYY-MM-DD).", callback=_period_option
+    ),
+]
+TenantOption = Annotated[
+    str | None,
+    typer.Option(
+        "--tenant", help="Tenant id; optional when there is one tenant.", callback=_tenant_option
+    ),
+]
+
+
+def _warehouse() -> str:
+    """Settings validated, database reachable, landing schema migrated."""
+    from pydantic import ValidationError
+
+    from dagster_project.lib.database import transaction, warehouse_url
+    from dagster_project.lib.migrations import apply_migrations
+    from dagster_project.settings import get_settings
+
+    try:
+        url = warehouse_url(get_settings())
+    except ValidationError as exc:
+        raise _fail(f"invalid settings: {exc}", EXIT_BAD_INPUT) from None
+    try:
+        with transaction(url) as conn:
+            apply_migrations(conn)
+    except Exception as exc:  # the message names what is wrong with the database
+        raise _fail(f"cannot prepare the warehouse: {exc}", EXIT_FAILED) from None
+    return url
+
+
+def _resolve_tenant(url: str, tenant: str | None) -> str:
+    from dagster_project.lib.launch import tenants
+
+    known = tenants(url)
+    if tenant is not None:
+        if tenant not in known:
+            raise _fail(f"unknown tenant {tenant!r} (known: {', '.join(known) or 'none'})", 2)
+        return tenant
+    if len(known) == 1:
+        return known[0]
+    if not known:
+        raise _fail("no tenant loaded yet: run `payroll ingest tenants.csv …` first", 2)
+    raise _fail(f"several tenants ({', '.join(known)}): pass --tenant", EXIT_BAD_INPUT)
+
+
+def _refresh_calendar(instance) -> None:
+    from dagster_project.lib.launch import refresh_calendar
+
+    started = time.monotonic()
+    _say("• building reference data and the pay calendar …")
+    outcome = refresh_calendar(instance)
+    if not outcome.success:
+        raise _fail(
+            f"pay calendar run {outcome.run_id} failed (steps: {', '.join(outcome.failed_steps)})",
+            EXIT_FAILED,
+        )
+    _say(f"  done in {time.monotonic() - started:.1f}s (run {outcome.run_id})")
+
+
+def _run_periods(instance, url: str, periods: list) -> bool:
+    """Runs periods in order, then the later periods of the same year whose
+    year-to-date figures they change. Returns False when any run failed."""
+    from dagster_project.lib.launch import later_computed_periods, run_period
+
+    queue = list(periods)
+    done: set = set()
+    ok = True
+    while queue:
+        period = queue.pop(0)
+        if period in done:
+            continue
+        started = time.monotonic()
+        _say(f"• [{len(done) + 1}] pay period {period.tenant_id} {period.period_start} …")
+        outcome = run_period(instance, period)
+        done.add(period)
+        elapsed = time.monotonic() - started
+        if outcome.success:
+            _say(f"  ok in {elapsed:.1f}s (run {outcome.run_id})")
+        else:
+            ok = False
+            details = ", ".join(outcome.failed_checks) or ", ".join(outcome.failed_steps)
+            _say(f"  FAILED in {elapsed:.1f}s (run {outcome.run_id}): {details}")
+            continue
+        for later in later_computed_periods(url, period):
+            if later not in done and later not in queue:
+                queue.append(later)
+        queue.sort()
+    return ok
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log at INFO level.")] = False,
+) -> None:
+    configure_logging("INFO" if verbose else None)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[Path], typer.Argument(help="CSV files, or folders of them (file names: CONTRACT §3).")
+    ],
+) -> None:
+    """Load CSV files: every row validated, bad rows kept with a reason, good rows upserted."""
+    from dagster_project.ingest.loader import IngestError, IngestFileError, ingest_paths
+    from dagster_project.lib.instance import get_instance
+
+    url = _warehouse()
+    try:
+        report = ingest_paths(url, paths, on_file=lambda result: _say(f"  {result.file}: ok"))
+    except IngestFileError as exc:
+        raise _fail(f"{exc.file}: row {exc.row}, field {exc.field}: {exc}", 2) from None
+    except IngestError as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    _say(report.render())
+    _refresh_calendar(get_instance())
+
+
+@app.command()
+def run(
+    period: PeriodOption = None,
+    tenant: TenantOption = None,
+    all_closed: Annotated[
+        bool, typer.Option("--all-closed", help="Run every closed period not yet paid.")
+    ] = False,
+) -> None:
+    """Compute a pay period through Dagster (recorded in its Postgres run storage)."""
+    from dagster_project.defs.periods.partitions import PayPeriodKey
+    from dagster_project.lib.instance import get_instance
+    from dagster_project.lib.launch import closed_unpaid_periods, registered_periods
+
+    if (period is None) == (not all_closed):
+        raise _fail("pass exactly one of --period YYYY-MM-DD or --all-closed", EXIT_BAD_INPUT)
+    url = _warehouse()
+    instance = get_instance()
+    _refresh_calendar(instance)
+    if all_closed:
+        periods = closed_unpaid_periods(url, tenant)
+        if not periods:
+            _say("nothing to do: every closed period has a pay register")
+            return
+    else:
+        key = PayPeriodKey(_resolve_tenant(url, tenant), period)
+        known = [p for p in registered_periods(instance) if p.tenant_id == key.tenant_id]
+        if key not in known:
+            starts = ", ".join(p.period_start.isoformat() for p in known[-6:]) or "none"
+            raise _fail(
+                f"no pay period of {key.tenant_id} starts on {period} (latest: {starts})", 2
+            )
+        periods = [key]
+    if not _run_periods(instance, url, periods):
+        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command()
+def register(
+    period: PeriodOption = None,
+    tenant: TenantOption = None,
+    output_format: Annotated[
+        str, typer.Option("--format", help="table, csv or json.")
+    ] = "table",
+) -> None:
+    """Print the pay register of a period."""
+    from dagster_project.lib.register import load_register, render_csv, render_json, render_table
+
+    if period is None:
+        raise _fail("--period YYYY-MM-DD is required", EXIT_BAD_INPUT)
+    renderers = {"table": render_table, "csv": render_csv, "json": render_json}
+    if output_format not in renderers:
+        raise _fail(f"--format must be one of {', '.join(renderers)}", EXIT_BAD_INPUT)
+    url = _warehouse()
+    data = load_register(url, _resolve_tenant(url, tenant), period)
+    if not data.rows:
+        raise _fail(f"no pay register for {data.tenant_id} {period}: run it first", 2)
+    _say(renderers[output_format](data))
+
+
+@app.command()
+def demo(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Also keep the generated CSV files here.")
+    ] = None,
+) -> None:
+    """Generate a seeded restaurant group, ingest it, run every closed period, print registers."""
+    import tempfile
+
+    from dagster_project.demo.generator import write_demo_files
+    from dagster_project.ingest.loader import ingest_paths
+    from dagster_project.lib.instance import get_instance
+    from dagster_project.lib.launch import closed_unpaid_periods, computed_periods
+    from dagster_project.lib.register import load_register, render_table
+
+    folder = out or Path(tempfile.mkdtemp(prefix="payroll-demo-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    summary = write_demo_files(folder)
+    _say(f"• demo data written to {folder}")
+    url = _warehouse()
+    _say("• ingesting …")
+    report = ingest_paths(url, [folder])
+    _say(report.render())
+    instance = get_instance()
+    _refresh_calendar(instance)
+    periods = closed_unpaid_periods(url, None)
+    ok = _run_periods(instance, url, periods) if periods else True
+    tenants_seen = sorted({p.tenant_id for p in periods})
+    computed = computed_periods(url)
+    for key in computed:
+        _say("")
+        _say(render_table(load_register(url, key.tenant_id, key.period_start)))
+    _say("")
+    _say(
+        f"demo: {summary.staff_count} staff, {len(computed)} pay periods computed "
+        f"({', '.join(tenants_seen) or 'none new'})"
+    )
+    if not ok:
+        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command()
+def doctor() -> None:
+    """Check database, migrations, dbt manifest, Dagster instance and config."""
+    from dagster_project.lib.doctor import run_checks
+
+    results = run_checks()
+    for result in results:
+        mark = "ok " if result.healthy else "FAIL"
+        _say(f"[{mark}] {result.name}: {result.detail}")
+    if not all(result.healthy for result in results):
+        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command()
+def ui(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 3000,
+) -> None:
+    """Serve the Dagster UI over the project's instance on 127.0.0.1."""
+    from dagster_project.lib.instance import prepare_dagster_home
+
+    _warehouse()
+    prepare_dagster_home()
+    command = [
+        str(Path(sys.executable).with_name("dagster-webserver")),
+        "-w",
+        str(REPO_ROOT / "workspace.yaml"),
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(port),
+    ]
+    _say(f"• Dagster UI on http://127.0.0.1:{port} (Ctrl-C stops it)")
+    try:
+        code = subprocess.call(command, env=os.environ.copy())
+    except KeyboardInterrupt:
+        code = 0
+    raise typer.Exit(code)
+
+
+if __name__ == "__main__":
+    app()

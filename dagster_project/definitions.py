@@ -1,0 +1,24 @@
+"""The one Dagster entry point of the payroll code location."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from dagster_project.defs import resources
+from dagster_project.defs.checks import checks
+from dagster_project.defs.dbt import assets as dbt_assets
+from dagster_project.defs.ingest import assets as ingest_assets
+from dagster_project.defs.periods import assets as period_assets
+from dagster_project.defs.periods import jobs as period_jobs
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions.merge(
+        resources.defs(),
+        ingest_assets.defs(),
+        dbt_assets.defs(),
+        period_assets.defs(),
+        period_jobs.defs(),
+        checks.defs(),
+    )

@@ -1,0 +1,23 @@
+"""dbt command lines, kept pure so they can be unit-tested."""
+
+from __future__ import annotations
+
+import json
+
+from dagster_project.defs.periods.partitions import PayPeriodKey
+
+# Built once per warehouse state, not per period: reference seeds, staging
+# views and the pay calendar every partition is derived from.
+CALENDAR_SELECT = "resource_type:seed path:models/staging dim_pay_periods"
+PERIOD_SELECT = "path:models/intermediate path:models/marts"
+PERIOD_EXCLUDE = "dim_pay_periods"
+
+
+def calendar_build_args() -> list[str]:
+    return ["build"]
+
+
+def period_build_args(period: PayPeriodKey) -> list[str]:
+    """``dbt build`` for one pay period: models read ``tenant_id`` and
+    ``period_start`` and touch only that period's rows."""
+    return ["build", "--vars", json.dumps(period.dbt_vars(), sort_keys=True)]

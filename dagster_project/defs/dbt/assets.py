@@ -1,0 +1,68 @@
+"""dbt models as Dagster assets: the pay calendar, then one run per pay period."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, dbt_assets
+
+from dagster_project.defs.dbt.args import (
+    CALENDAR_SELECT,
+    PERIOD_EXCLUDE,
+    PERIOD_SELECT,
+    calendar_build_args,
+    period_build_args,
+)
+from dagster_project.defs.dbt.project import dbt_cli_resource, payroll_dbt_project
+from dagster_project.defs.periods.partitions import PAY_PERIODS, parse_partition_key
+from dagster_project.defs.resources import WarehouseResource
+from dagster_project.lib.dbt_translator import PayrollDbtTranslator
+
+# dbt runs of two periods write the same marts: one at a time.
+WAREHOUSE_POOL = "payroll_warehouse"
+
+
+@dbt_assets(
+    manifest=payroll_dbt_project.manifest_path,
+    project=payroll_dbt_project,
+    select=CALENDAR_SELECT,
+    name="pay_calendar_models",
+    dagster_dbt_translator=PayrollDbtTranslator(),
+    pool=WAREHOUSE_POOL,
+)
+def pay_calendar_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+) -> Iterator[Any]:
+    warehouse.export_dbt_env()
+    yield from dbt.cli(calendar_build_args(), context=context).stream()
+
+
+@dbt_assets(
+    manifest=payroll_dbt_project.manifest_path,
+    project=payroll_dbt_project,
+    select=PERIOD_SELECT,
+    exclude=PERIOD_EXCLUDE,
+    name="pay_period_models",
+    partitions_def=PAY_PERIODS,
+    dagster_dbt_translator=PayrollDbtTranslator(),
+    pool=WAREHOUSE_POOL,
+)
+def pay_period_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+) -> Iterator[Any]:
+    period = parse_partition_key(context.partition_key)
+    context.log.info(
+        f"pay_period_build tenant={period.tenant_id} period_start={period.period_start}"
+    )
+    warehouse.export_dbt_env()
+    yield from dbt.cli(period_build_args(period), context=context).stream()
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions(
+        assets=[pay_calendar_models, pay_period_models],
+        resources={"dbt": dbt_cli_resource()},
+    )

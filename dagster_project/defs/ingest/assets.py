@@ -1,0 +1,70 @@
+"""Landing folder → ``raw`` tables. One asset per landing table, loaded together
+because a folder of files is one delivery."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import dagster as dg
+
+from dagster_project.defs.resources import WarehouseResource
+from dagster_project.ingest.loader import ingest_paths
+from dagster_project.ingest.schemas import FILE_KINDS
+from dagster_project.lib.migrations import apply_migrations
+from dagster_project.settings import get_settings
+
+RAW_TABLE_DESCRIPTIONS = {
+    "tenants": "Tenants and their pay calendars (tenants.csv).",
+    "locations": "Locations with IANA time zone and state (locations.csv).",
+    "staff": "Staff, pay type and W-4 elections (staff.csv).",
+    "pay_rates": "Effective-dated role and staff rates (pay_rates.csv).",
+    "attendance": "Clock-in/clock-out punches; newest updated_at wins (attendance*.csv).",
+    "adjustments": "Bonuses by work date (adjustments.csv).",
+    "deductions": "Per-period deductions (deductions.csv).",
+    "ytd_opening": "Year-to-date amounts paid before this pipeline (ytd_opening.csv).",
+}
+
+
+@dg.multi_asset(
+    name="raw_landing_files",
+    specs=[
+        dg.AssetSpec(
+            ["raw", kind],
+            group_name="ingest",
+            owners=["team:payroll"],
+            description=RAW_TABLE_DESCRIPTIONS[kind],
+        )
+        for kind in FILE_KINDS
+    ],
+)
+def raw_landing_files(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> Iterator[dg.MaterializeResult]:
+    """Loads every CSV of ``PAYROLL_LANDING_DIR``: bad rows are kept in
+    ``raw.rejected_rows``, good rows upserted; re-delivered files change nothing."""
+    landing = get_settings().landing_path
+    landing.mkdir(parents=True, exist_ok=True)
+    with warehouse.connect() as conn:
+        apply_migrations(conn)
+    report = ingest_paths(warehouse.url(), [landing])
+    by_kind = {kind: [f for f in report.files if f.kind == kind] for kind in FILE_KINDS}
+    for kind, files in by_kind.items():
+        yield dg.MaterializeResult(
+            asset_key=["raw", kind],
+            metadata={
+                "files": len(files),
+                "rows_loaded": sum(f.loaded for f in files),
+                "rows_replaced": sum(f.replaced for f in files),
+                "rows_unchanged": sum(f.unchanged for f in files),
+                "rows_rejected": sum(f.rejected for f in files),
+            },
+        )
+    context.log.info(
+        f"landing_ingested folder={landing} files={len(report.files)} "
+        f"rejected={sum(f.rejected for f in report.files)}"
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions(assets=[raw_landing_files])

@@ -1,0 +1,32 @@
+"""Jobs an operator launches: refresh the pay calendar, compute one period."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from dagster_project.defs.dbt.assets import pay_calendar_models, pay_period_models
+from dagster_project.defs.periods.assets import pay_period_partitions
+from dagster_project.defs.periods.partitions import PAY_PERIODS
+
+CALENDAR_JOB = "pay_calendar_job"
+PAY_PERIOD_JOB = "pay_period_job"
+
+pay_calendar_job = dg.define_asset_job(
+    CALENDAR_JOB,
+    selection=dg.AssetSelection.assets(pay_calendar_models, pay_period_partitions),
+    description="Reference seeds, staging views and the pay calendar; registers new periods.",
+)
+
+# Selecting the assets selects their checks too: dbt tests and the blocking
+# Great Expectations suite run in the same run as the period they validate.
+pay_period_job = dg.define_asset_job(
+    PAY_PERIOD_JOB,
+    selection=dg.AssetSelection.assets(pay_period_models),
+    partitions_def=PAY_PERIODS,
+    description="Hours, overtime, pay and taxes of one pay period, validated before it counts.",
+)
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions(jobs=[pay_calendar_job, pay_period_job])

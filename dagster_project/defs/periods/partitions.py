@@ -1,0 +1,53 @@
+"""Pay periods as Dagster partitions.
+
+Tenants have different pay calendars, so a static calendar partition cannot
+show an operator only real periods. Each period is a dynamic partition keyed
+``<tenant_id>|<period start>``, added when ``marts.dim_pay_periods`` (built
+from the tenants' calendars and the data received) reaches a new period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import NamedTuple
+
+import dagster as dg
+
+PAY_PERIODS = dg.DynamicPartitionsDefinition(name="pay_periods")
+_SEPARATOR = "|"
+TENANT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+class PayPeriodKey(NamedTuple):
+    tenant_id: str
+    period_start: dt.date
+
+    @property
+    def partition_key(self) -> str:
+        return f"{self.tenant_id}{_SEPARATOR}{self.period_start.isoformat()}"
+
+    def dbt_vars(self) -> dict[str, str]:
+        return {"tenant_id": self.tenant_id, "period_start": self.period_start.isoformat()}
+
+
+def validate_tenant_id(tenant_id: str) -> str:
+    if not TENANT_ID_PATTERN.fullmatch(tenant_id):
+        raise ValueError(
+            f"invalid tenant id {tenant_id!r}: letters, digits, '_', '.', '-' (max 64)"
+        )
+    return tenant_id
+
+
+def parse_period_start(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"invalid period {value!r}: expected YYYY-MM-DD") from None
+
+
+def parse_partition_key(partition_key: str) -> PayPeriodKey:
+    tenant_id, separator, period = partition_key.rpartition(_SEPARATOR)
+    if not separator:
+        raise ValueError(f"invalid pay period key {partition_key!r}: expected <tenant>|<date>")
+    return PayPeriodKey(validate_tenant_id(tenant_id), parse_period_start(period))

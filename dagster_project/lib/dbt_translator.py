@@ -1,0 +1,41 @@
+"""How dbt nodes appear in Dagster: keys by schema, groups by concern."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
+
+OWNER = "team:payroll"
+_GROUP_BY_FOLDER = {"staging": "staging", "marts": "reports"}
+
+
+class PayrollDbtTranslator(DagsterDbtTranslator):
+    def __init__(self) -> None:
+        super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        """``<schema>/<name>``, so ``raw/attendance`` (a source) is the key the
+        ingest asset materializes and ``marts/fct_payroll`` reads as its table."""
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        """Seeds are reference data; intermediate models group by their area
+        folder (hours, pay, taxes…); marts are reports."""
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        fqn = dbt_resource_props.get("fqn", [])
+        folders = fqn[1:-1]
+        if not folders:
+            return None
+        if folders[0] == "intermediate" and len(folders) > 1:
+            return folders[1]
+        return _GROUP_BY_FOLDER.get(folders[0], folders[0])
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> Sequence[str] | None:
+        """Every payroll model has one accountable owner."""
+        return [OWNER]

@@ -1,0 +1,39 @@
+"""The Dagster instance the project manages (``PAYROLL_HOME/dagster_home``).
+
+Runs launched by ``payroll run`` and by the UI land in the same Postgres run
+storage, so an operator sees every run with its partition in one place.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import dagster as dg
+
+from dagster_project.lib.database import dagster_storage_url
+from dagster_project.settings import Settings, get_settings
+
+DAGSTER_YAML = Path(__file__).resolve().parents[2] / "deploy" / "dagster.yaml"
+STORAGE_URL_ENV = "PAYROLL_DAGSTER_STORAGE_URL"
+
+
+def prepare_dagster_home(settings: Settings | None = None) -> Path:
+    """Write ``dagster.yaml`` into the managed home and export what it reads."""
+    settings = settings or get_settings()
+    home = settings.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    target = home / "dagster.yaml"
+    if not target.exists() or target.read_bytes() != DAGSTER_YAML.read_bytes():
+        shutil.copyfile(DAGSTER_YAML, target)
+    os.environ["DAGSTER_HOME"] = str(home)
+    os.environ[STORAGE_URL_ENV] = dagster_storage_url(settings)
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    return home
+
+
+def get_instance(settings: Settings | None = None) -> dg.DagsterInstance:
+    prepare_dagster_home(settings)
+    return dg.DagsterInstance.get()

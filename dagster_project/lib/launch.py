@@ -1,0 +1,140 @@
+"""Launching pay-period runs through the Dagster instance.
+
+Runs execute in this process but are recorded in the instance's Postgres run
+storage with their partition, exactly as a run launched from the UI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+import dagster as dg
+
+from dagster_project.defs.periods.jobs import CALENDAR_JOB, PAY_PERIOD_JOB
+from dagster_project.defs.periods.partitions import PAY_PERIODS, PayPeriodKey
+from dagster_project.lib.database import transaction
+
+_log = logging.getLogger(__name__)
+
+TENANT_TAG = "payroll/tenant"
+PERIOD_TAG = "payroll/period"
+# The console logger would print every Dagster event; the event log keeps them.
+_QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    period: PayPeriodKey | None
+    run_id: str
+    success: bool
+    failed_checks: tuple[str, ...]
+    failed_steps: tuple[str, ...]
+
+
+def _definitions() -> dg.Definitions:
+    from dagster_project.definitions import defs
+
+    return defs()
+
+
+def _outcome(period: PayPeriodKey | None, result: dg.ExecuteInProcessResult) -> RunOutcome:
+    failed_checks = tuple(
+        evaluation.check_name
+        for evaluation in result.get_asset_check_evaluations()
+        if not evaluation.passed
+    )
+    failed_steps = tuple(
+        event.step_key or "?" for event in result.all_events if event.is_step_failure
+    )
+    return RunOutcome(period, result.run_id, result.success, failed_checks, failed_steps)
+
+
+def refresh_calendar(instance: dg.DagsterInstance) -> RunOutcome:
+    """Seeds, staging views, ``dim_pay_periods``; registers new period partitions."""
+    job = _definitions().resolve_job_def(CALENDAR_JOB)
+    result = job.execute_in_process(
+        instance=instance, raise_on_error=False, run_config=_QUIET_RUN_CONFIG
+    )
+    return _outcome(None, result)
+
+
+def run_period(instance: dg.DagsterInstance, period: PayPeriodKey) -> RunOutcome:
+    job = _definitions().resolve_job_def(PAY_PERIOD_JOB)
+    result = job.execute_in_process(
+        instance=instance,
+        partition_key=period.partition_key,
+        tags={TENANT_TAG: period.tenant_id, PERIOD_TAG: period.period_start.isoformat()},
+        raise_on_error=False,
+        run_config=_QUIET_RUN_CONFIG,
+    )
+    outcome = _outcome(period, result)
+    _log.info(
+        "pay_period_run tenant=%s period_start=%s run_id=%s success=%s",
+        period.tenant_id,
+        period.period_start,
+        outcome.run_id,
+        outcome.success,
+    )
+    return outcome
+
+
+def registered_periods(instance: dg.DagsterInstance) -> list[PayPeriodKey]:
+    from dagster_project.defs.periods.partitions import parse_partition_key
+
+    keys = instance.get_dynamic_partitions(PAY_PERIODS.name)
+    return sorted(parse_partition_key(key) for key in keys)
+
+
+def closed_unpaid_periods(url: str, tenant_id: str | None) -> list[PayPeriodKey]:
+    """Closed periods with no pay register yet, oldest first (year-to-date order)."""
+    sql = """
+        select p.tenant_id, p.period_start
+        from marts.dim_pay_periods as p
+        where p.is_closed
+          and (%(tenant)s::text is null or p.tenant_id = %(tenant)s)
+          and not exists (
+              select 1 from marts.fct_payroll as f
+              where f.tenant_id = p.tenant_id and f.period_start = p.period_start
+          )
+        order by p.tenant_id, p.period_start
+    """
+    return _periods(url, sql, {"tenant": tenant_id})
+
+
+def later_computed_periods(url: str, period: PayPeriodKey) -> list[PayPeriodKey]:
+    """Periods of the same tenant and pay-date year computed after ``period``:
+    their year-to-date figures depend on it."""
+    sql = """
+        select distinct later.tenant_id, later.period_start
+        from marts.dim_pay_periods as this
+        inner join marts.fct_payroll as later
+            on later.tenant_id = this.tenant_id
+            and later.pay_date > this.pay_date
+            and extract(year from later.pay_date) = extract(year from this.pay_date)
+        where this.tenant_id = %(tenant)s and this.period_start = %(period)s
+        order by later.tenant_id, later.period_start
+    """
+    return _periods(url, sql, {"tenant": period.tenant_id, "period": period.period_start})
+
+
+def computed_periods(url: str) -> list[PayPeriodKey]:
+    sql = (
+        "select distinct tenant_id, period_start from marts.fct_payroll "
+        "order by tenant_id, period_start"
+    )
+    return _periods(url, sql, {})
+
+
+def tenants(url: str) -> list[str]:
+    with transaction(url) as conn, conn.cursor() as cur:
+        cur.execute("select tenant_id from raw.tenants order by tenant_id")
+        return [row[0] for row in cur.fetchall()]
+
+
+def _periods(url: str, sql: str, params: dict[str, object]) -> list[PayPeriodKey]:
+    with transaction(url) as conn, conn.cursor() as cur:
+        cur.execute(sql, params)
+        rows: list[tuple[str, dt.date]] = cur.fetchall()
+    return [PayPeriodKey(tenant_id, period_start) for tenant_id, period_start in rows]

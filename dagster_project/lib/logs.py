@@ -1,0 +1,22 @@
+"""Structured logs: one line per event, ``key=value`` pairs, to stderr."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+_FORMAT = "%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"
+
+
+def configure_logging(level: str | None = None) -> None:
+    level = (level or os.environ.get("PAYROLL_LOG_LEVEL") or "WARNING").upper()
+    root = logging.getLogger()
+    if any(getattr(h, "_payroll", False) for h in root.handlers):
+        root.setLevel(level)
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(_FORMAT, datefmt="%Y-%m-%dT%H:%M:%S%z"))
+    handler._payroll = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(level)

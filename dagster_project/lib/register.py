@@ -1,0 +1,160 @@
+"""The pay register of a period, read from ``marts`` and rendered for people
+(table) or programs (csv, json)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from dagster_project.lib.database import transaction
+
+REGISTER_COLUMNS = (
+    "staff_id",
+    "location_id",
+    "hours_worked",
+    "overtime_hours",
+    "double_time_hours",
+    "salary_pay",
+    "straight_time_pay",
+    "overtime_premium_pay",
+    "bonus_pay",
+    "gross_pay",
+    "retirement_401k",
+    "section_125",
+    "federal_income_tax",
+    "social_security_tax",
+    "medicare_tax",
+    "state_income_tax",
+    "state_disability_tax",
+    "post_tax_deductions",
+    "net_pay",
+    "employer_social_security_tax",
+    "employer_medicare_tax",
+    "futa_tax",
+)
+# The table view: what an operator checks before payday.
+_TABLE_COLUMNS = (
+    ("staff_id", "staff"),
+    ("location_id", "location"),
+    ("hours_worked", "hours"),
+    ("overtime_hours", "ot h"),
+    ("gross_pay", "gross"),
+    ("pre_tax", "pre-tax"),
+    ("taxes", "taxes"),
+    ("post_tax_deductions", "post-tax"),
+    ("net_pay", "net"),
+)
+_TOTALS = ("hours_worked", "overtime_hours", "gross_pay", "pre_tax", "taxes",
+           "post_tax_deductions", "net_pay")
+
+
+@dataclass(frozen=True)
+class Register:
+    tenant_id: str
+    period_start: dt.date
+    period_end: dt.date | None
+    pay_date: dt.date | None
+    rows: list[dict[str, object]]
+    exceptions: int
+
+    def totals(self) -> dict[str, Decimal]:
+        return {
+            column: sum((Decimal(row[column]) for row in self.rows), Decimal(0))
+            for column in _TOTALS
+        }
+
+
+def load_register(url: str, tenant_id: str, period_start: dt.date) -> Register:
+    columns = ", ".join(REGISTER_COLUMNS)
+    with transaction(url) as conn, conn.cursor() as cur:
+        cur.execute(
+            f"select {columns}, period_end, pay_date from marts.fct_payroll "
+            "where tenant_id = %s and period_start = %s order by location_id, staff_id",
+            (tenant_id, period_start),
+        )
+        fetched = cur.fetchall()
+        cur.execute(
+            "select count(*) from marts.fct_attendance_exceptions where tenant_id = %s",
+            (tenant_id,),
+        )
+        exceptions = cur.fetchone()[0]
+    rows = []
+    for values in fetched:
+        row = dict(zip(REGISTER_COLUMNS, values, strict=False))
+        row["pre_tax"] = row["retirement_401k"] + row["section_125"]
+        row["taxes"] = (
+            row["federal_income_tax"]
+            + row["social_security_tax"]
+            + row["medicare_tax"]
+            + row["state_income_tax"]
+            + row["state_disability_tax"]
+        )
+        rows.append(row)
+    period_end = fetched[0][len(REGISTER_COLUMNS)] if fetched else None
+    pay_date = fetched[0][len(REGISTER_COLUMNS) + 1] if fetched else None
+    return Register(tenant_id, period_start, period_end, pay_date, rows, exceptions)
+
+
+def render_table(register: Register) -> str:
+    headers = [label for _, label in _TABLE_COLUMNS]
+    body = [[_cell(row[key]) for key, _ in _TABLE_COLUMNS] for row in register.rows]
+    totals = register.totals()
+    footer = [
+        "TOTAL",
+        f"{len(register.rows)} staff",
+        *[_cell(totals[key]) if key in totals else "" for key, _ in _TABLE_COLUMNS[2:]],
+    ]
+    widths = [max(len(str(c)) for c in column) for column in zip(headers, *body, footer)]
+
+    def line(cells: list[str]) -> str:
+        first, second, *numbers = cells
+        parts = [first.ljust(widths[0]), second.ljust(widths[1])]
+        parts += [c.rjust(w) for c, w in zip(numbers, widths[2:], strict=True)]
+        return "  ".join(parts)
+
+    rule = "  ".join("-" * w for w in widths)
+    title = (
+        f"Pay register  tenant={register.tenant_id}  period={register.period_start}"
+        f"..{register.period_end}  pay date={register.pay_date}"
+    )
+    lines = [title, line(headers), rule, *(line(r) for r in body), rule, line(footer)]
+    lines.append(f"attendance exceptions: {register.exceptions}")
+    return "\n".join(lines)
+
+
+def render_csv(register: Register) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["tenant_id", "period_start", *REGISTER_COLUMNS])
+    for row in register.rows:
+        writer.writerow(
+            [register.tenant_id, register.period_start, *(row[c] for c in REGISTER_COLUMNS)]
+        )
+    return out.getvalue()
+
+
+def render_json(register: Register) -> str:
+    payload = {
+        "tenant_id": register.tenant_id,
+        "period_start": register.period_start.isoformat(),
+        "period_end": register.period_end.isoformat() if register.period_end else None,
+        "pay_date": register.pay_date.isoformat() if register.pay_date else None,
+        "attendance_exceptions": register.exceptions,
+        "rows": [{c: _json_value(row[c]) for c in REGISTER_COLUMNS} for row in register.rows],
+        "totals": {k: str(v) for k, v in register.totals().items()},
+    }
+    return json.dumps(payload, indent=2)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def _json_value(value: object) -> object:
+    return str(value) if isinstance(value, Decimal) else value
