@@ -305,13 +305,16 @@ def doctor() -> None:
 def ui(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 3000,
 ) -> None:
-    """Serve the Dagster UI over the project's instance on 127.0.0.1."""
+    """Serve the Dagster UI (and its daemon) over the project's instance on 127.0.0.1."""
     from dagster_project.lib.instance import prepare_dagster_home
 
     _warehouse()
     prepare_dagster_home()
+    # `dagster dev` = webserver + daemon (which launches queued runs), over
+    # the instance in DAGSTER_HOME.
     command = [
-        str(Path(sys.executable).with_name("dagster-webserver")),
+        str(Path(sys.executable).with_name("dagster")),
+        "dev",
         "-w",
         str(REPO_ROOT / "workspace.yaml"),
         "-h",

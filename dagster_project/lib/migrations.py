@@ -43,26 +43,32 @@ def available_migrations(sql_dir: Path = SQL_DIR) -> list[Migration]:
 def apply_migrations(conn: psycopg2.extensions.connection, sql_dir: Path = SQL_DIR) -> list[int]:
     """Bring the schema up to date; returns the versions applied now."""
     applied_now: list[int] = []
-    with conn, conn.cursor() as cur:
-        cur.execute("select pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
-        for path in sorted((sql_dir / "bootstrap").glob("*.sql"), key=_bootstrap_order):
-            cur.execute(path.read_text())
-        cur.execute("select version, checksum from raw.schema_migrations")
-        done = dict(cur.fetchall())
-        for migration in available_migrations(sql_dir):
-            if migration.version in done:
-                if done[migration.version] != migration.checksum:
-                    raise MigrationError(
-                        f"migration {migration.version}_{migration.name} changed after it "
-                        "was applied; add a new migration instead of editing it"
-                    )
-                continue
-            cur.execute(migration.sql)
-            cur.execute(
-                "insert into raw.schema_migrations (version, name, checksum) values (%s, %s, %s)",
-                (migration.version, migration.name, migration.checksum),
-            )
-            applied_now.append(migration.version)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("select pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
+            for path in sorted((sql_dir / "bootstrap").glob("*.sql"), key=_bootstrap_order):
+                cur.execute(path.read_text())
+            cur.execute("select version, checksum from raw.schema_migrations")
+            done = dict(cur.fetchall())
+            for migration in available_migrations(sql_dir):
+                if migration.version in done:
+                    if done[migration.version] != migration.checksum:
+                        raise MigrationError(
+                            f"migration {migration.version}_{migration.name} changed after "
+                            "it was applied; add a new migration instead of editing it"
+                        )
+                    continue
+                cur.execute(migration.sql)
+                cur.execute(
+                    "insert into raw.schema_migrations (version, name, checksum) "
+                    "values (%s, %s, %s)",
+                    (migration.version, migration.name, migration.checksum),
+                )
+                applied_now.append(migration.version)
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
     return applied_now
 
 

@@ -10,10 +10,13 @@ from dagster_project.defs.periods.partitions import PAY_PERIODS
 
 CALENDAR_JOB = "pay_calendar_job"
 PAY_PERIOD_JOB = "pay_period_job"
+# deploy/dagster.yaml limits runs carrying this tag to one at a time
+WAREHOUSE_WRITER_TAG = "payroll/warehouse-writer"
 
 pay_calendar_job = dg.define_asset_job(
     CALENDAR_JOB,
     selection=dg.AssetSelection.assets(pay_calendar_models, pay_period_partitions),
+    tags={WAREHOUSE_WRITER_TAG: "true"},
     description="Reference seeds, staging views and the pay calendar; registers new periods.",
 )
 
@@ -23,6 +26,7 @@ pay_period_job = dg.define_asset_job(
     PAY_PERIOD_JOB,
     selection=dg.AssetSelection.assets(pay_period_models),
     partitions_def=PAY_PERIODS,
+    tags={WAREHOUSE_WRITER_TAG: "true"},
     description="Hours, overtime, pay and taxes of one pay period, validated before it counts.",
 )
 
