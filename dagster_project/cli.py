@@ -228,9 +228,7 @@ def run(
 def register(
     period: PeriodOption = None,
     tenant: TenantOption = None,
-    output_format: Annotated[
-        str, typer.Option("--format", help="table, csv or json.")
-    ] = "table",
+    output_format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
 ) -> None:
     """Print the pay register of a period."""
     from dagster_project.lib.register import load_register, render_csv, render_json, render_table

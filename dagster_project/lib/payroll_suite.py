@@ -65,8 +65,7 @@ ROW_RULES: dict[str, str] = {
     ),
     "hours_fit_in_the_period": (
         # +1: a day in which clocks fall back has 25 hours
-        "select * from {batch} where hours_worked > "
-        "24 * ((period_end - period_start) + 1) + 1"
+        "select * from {batch} where hours_worked > 24 * ((period_end - period_start) + 1) + 1"
     ),
     "overtime_within_hours_worked": (
         "select * from {batch} where overtime_hours + double_time_hours > hours_worked"
@@ -123,7 +122,6 @@ def _expectations() -> list[tuple[str, object]]:
 def validate_payroll_table(warehouse_url: str) -> SuiteOutcome:
     """Run the suite against ``marts.fct_payroll``; never returns row values."""
     import great_expectations as gx
-
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")

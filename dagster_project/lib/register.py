@@ -48,8 +48,15 @@ _TABLE_COLUMNS = (
     ("post_tax_deductions", "post-tax"),
     ("net_pay", "net"),
 )
-_TOTALS = ("hours_worked", "overtime_hours", "gross_pay", "pre_tax", "taxes",
-           "post_tax_deductions", "net_pay")
+_TOTALS = (
+    "hours_worked",
+    "overtime_hours",
+    "gross_pay",
+    "pre_tax",
+    "taxes",
+    "post_tax_deductions",
+    "net_pay",
+)
 
 
 @dataclass(frozen=True)
@@ -108,7 +115,9 @@ def render_table(register: Register) -> str:
         f"{len(register.rows)} staff",
         *[_cell(totals[key]) if key in totals else "" for key, _ in _TABLE_COLUMNS[2:]],
     ]
-    widths = [max(len(str(c)) for c in column) for column in zip(headers, *body, footer)]
+    widths = [
+        max(len(str(c)) for c in column) for column in zip(headers, *body, footer, strict=True)
+    ]
 
     def line(cells: list[str]) -> str:
         first, second, *numbers = cells
