@@ -1,0 +1,12 @@
+{#- Money is numeric, rounded half-up to cents exactly once. -#}
+{% macro round_money(expression) -%}
+    {{ return(adapter.dispatch('round_money', 'payroll')(expression)) }}
+{%- endmacro %}
+
+{% macro postgres__round_money(expression) -%}
+    round(({{ expression }})::numeric, 2)
+{%- endmacro %}
+
+{% macro default__round_money(expression) -%}
+    round(cast({{ expression }} as numeric(38, 10)), 2)
+{%- endmacro %}

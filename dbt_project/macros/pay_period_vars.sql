@@ -1,0 +1,69 @@
+{#-
+    The pay period a run computes, from the vars `tenant_id` and
+    `period_start`. Both are checked against strict patterns before they
+    reach SQL; without them, models compute every tenant and period.
+-#}
+{% macro selected_tenant_id() -%}
+    {%- set value = var('tenant_id', none) -%}
+    {%- if value is not none
+        and not modules.re.fullmatch('[A-Za-z0-9][A-Za-z0-9_.-]{0,63}', value | string) -%}
+        {{ exceptions.raise_compiler_error("invalid var tenant_id: " ~ value) }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}
+
+{% macro selected_period_start() -%}
+    {%- set value = var('period_start', none) -%}
+    {%- if value is not none
+        and not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', value | string) -%}
+        {{ exceptions.raise_compiler_error("invalid var period_start: " ~ value) }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}
+
+{% macro is_single_period() -%}
+    {%- set tenant_id = selected_tenant_id() -%}
+    {%- set period_start = selected_period_start() -%}
+    {%- if (tenant_id is none) != (period_start is none) -%}
+        {{ exceptions.raise_compiler_error(
+            "pass both vars tenant_id and period_start, or neither") }}
+    {%- endif -%}
+    {{ return(tenant_id is not none) }}
+{%- endmacro %}
+
+{#- A predicate on a relation with tenant_id and period_start columns. -#}
+{% macro in_selected_period(relation_alias) -%}
+    {%- if is_single_period() -%}
+        {{ relation_alias }}.tenant_id = '{{ selected_tenant_id() }}'
+        and {{ relation_alias }}.period_start = '{{ selected_period_start() }}'::date
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Attendance that can touch the selected period: its workweeks reach back
+    six days before the period, and local dates differ from UTC by < 1 day. -#}
+{% macro in_selected_attendance_window(relation_alias) -%}
+    {%- if is_single_period() -%}
+        {{ relation_alias }}.tenant_id = '{{ selected_tenant_id() }}'
+        and {{ relation_alias }}.clock_in_at
+            >= '{{ selected_period_start() }}'::date - interval '8 days'
+        and {{ relation_alias }}.clock_in_at < (
+            select p.period_end + interval '2 days'
+            from {{ ref('dim_pay_periods') }} as p
+            where p.tenant_id = '{{ selected_tenant_id() }}'
+                and p.period_start = '{{ selected_period_start() }}'::date
+        )
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- pre_hook of the period marts: a rerun replaces exactly its period. -#}
+{% macro delete_selected_period_rows() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} as t where {{ in_selected_period('t') }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}

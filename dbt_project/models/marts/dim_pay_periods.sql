@@ -1,0 +1,188 @@
+with
+
+tenants as (
+
+    select * from {{ ref('stg_raw__tenants') }}
+
+),
+
+locations as (
+
+    select * from {{ ref('stg_raw__locations') }}
+
+),
+
+attendance as (
+
+    select * from {{ ref('stg_raw__attendance') }}
+
+),
+
+adjustments as (
+
+    select * from {{ ref('stg_raw__adjustments') }}
+
+),
+
+local_dates_with_data as (
+
+    select
+        attendance.tenant_id,
+        (attendance.clock_in_at at time zone locations.timezone)::date
+            as first_date,
+        (
+            coalesce(attendance.clock_out_at, attendance.clock_in_at)
+            at time zone locations.timezone
+        )::date as last_date
+    from attendance
+    inner join locations
+        on attendance.tenant_id = locations.tenant_id
+        and attendance.location_id = locations.location_id
+
+    union all
+
+    select
+        tenant_id,
+        work_date as first_date,
+        work_date as last_date
+    from adjustments
+
+),
+
+data_range_per_tenant as (
+
+    select
+        tenant_id,
+        min(first_date) as first_date,
+        max(last_date) as last_date
+    from local_dates_with_data
+    group by tenant_id
+
+),
+
+tenants_with_range as (
+
+    select
+        tenants.*,
+        data_range_per_tenant.first_date,
+        data_range_per_tenant.last_date,
+        case tenants.pay_frequency
+            when 'weekly' then 7
+            when 'biweekly' then 14
+        end as period_days
+    from tenants
+    inner join data_range_per_tenant
+        on tenants.tenant_id = data_range_per_tenant.tenant_id
+
+),
+
+fixed_length_periods as (
+
+    select
+        tenants_with_range.tenant_id,
+        series.period_start::date as period_start,
+        (series.period_start::date + tenants_with_range.period_days - 1)
+            as period_end
+    from tenants_with_range
+    cross join lateral generate_series(
+        tenants_with_range.period_anchor
+        + (
+            floor(
+                (tenants_with_range.first_date - tenants_with_range.period_anchor)
+                / tenants_with_range.period_days::numeric
+            )::integer
+            * tenants_with_range.period_days
+        ),
+        tenants_with_range.last_date,
+        make_interval(days => tenants_with_range.period_days)
+    ) as series (period_start)
+    where tenants_with_range.pay_frequency in ('weekly', 'biweekly')
+
+),
+
+months_with_data as (
+
+    select
+        tenants_with_range.tenant_id,
+        tenants_with_range.pay_frequency,
+        tenants_with_range.first_date,
+        tenants_with_range.last_date,
+        series.month_start::date as month_start
+    from tenants_with_range
+    cross join lateral generate_series(
+        date_trunc('month', tenants_with_range.first_date),
+        date_trunc('month', tenants_with_range.last_date),
+        interval '1 month'
+    ) as series (month_start)
+    where tenants_with_range.pay_frequency in ('semimonthly', 'monthly')
+
+),
+
+calendar_month_periods as (
+
+    select
+        tenant_id,
+        month_start as period_start,
+        case
+            when pay_frequency = 'semimonthly' then month_start + 14
+            else (month_start + interval '1 month' - interval '1 day')::date
+        end as period_end,
+        first_date,
+        last_date
+    from months_with_data
+
+    union all
+
+    select
+        tenant_id,
+        month_start + 15 as period_start,
+        (month_start + interval '1 month' - interval '1 day')::date
+            as period_end,
+        first_date,
+        last_date
+    from months_with_data
+    where pay_frequency = 'semimonthly'
+
+),
+
+all_periods as (
+
+    select tenant_id, period_start, period_end
+    from fixed_length_periods
+
+    union all
+
+    select tenant_id, period_start, period_end
+    from calendar_month_periods
+    where period_end >= first_date and period_start <= last_date
+
+),
+
+final as (
+
+    select
+        ---------- ids
+        all_periods.tenant_id,
+
+        ---------- text
+        tenants.pay_frequency,
+
+        ---------- booleans
+        all_periods.period_end < current_date as is_closed,
+
+        ---------- numerics
+        tenants.periods_per_year,
+        all_periods.period_end - all_periods.period_start + 1 as period_days,
+
+        ---------- dates
+        all_periods.period_start,
+        all_periods.period_end,
+        all_periods.period_end + tenants.pay_date_lag_days as pay_date
+
+    from all_periods
+    inner join tenants
+        on all_periods.tenant_id = tenants.tenant_id
+
+)
+
+select * from final

@@ -1,0 +1,75 @@
+{#-
+    Every attendance row received and not paid: refused at ingest
+    (malformed_value) or classified with a reason. `detail` explains the
+    reason without names or amounts.
+-#}
+with
+
+classified_events as (
+
+    select * from {{ ref('int_attendance_events_classified') }}
+
+),
+
+rejected_rows as (
+
+    select * from {{ ref('stg_raw__rejected_rows') }}
+
+),
+
+refused_at_ingest as (
+
+    select
+        tenant_id,
+        source_file,
+        source_row,
+        record_id as event_id,
+        staff_id,
+        'malformed_value' as reason_code,
+        field || ': ' || reason as detail
+    from rejected_rows
+    where file_kind = 'attendance'
+
+),
+
+not_payable as (
+
+    select
+        tenant_id,
+        source_file,
+        source_row,
+        event_id,
+        staff_id,
+        reason_code,
+        case reason_code
+            when 'unknown_staff' then 'staff_id not in staff.csv of the tenant'
+            when 'unknown_location'
+                then 'location_id not in locations.csv of the tenant'
+            when 'tenant_mismatch'
+                then 'staff or location belongs to another tenant'
+            when 'future_punch' then 'clock_in is in the future'
+            when 'open_shift' then 'no clock_out yet: not paid until closed'
+            when 'clock_out_before_clock_in'
+                then 'clock_out is not after clock_in'
+            when 'shift_over_24h' then 'shift longer than 24 hours'
+            when 'break_exceeds_shift' then 'break longer than the shift'
+            when 'after_termination' then 'work date after terminated_on'
+            when 'missing_rate'
+                then 'no hourly rate for the role on the work date'
+            when 'overlapping_shift'
+                then 'overlaps an earlier shift of the same staff'
+        end as detail
+    from classified_events
+    where reason_code is not null
+
+),
+
+final as (
+
+    select * from refused_at_ingest
+    union all
+    select * from not_payable
+
+)
+
+select * from final

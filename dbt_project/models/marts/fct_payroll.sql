@@ -1,0 +1,423 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_selected_period_rows() }}",
+    )
+}}
+{#-
+    The pay register: gross, pre-tax deductions, withholding (Pub 15-T 2026
+    Worksheet 1A), FICA with year-to-date caps, state taxes, net. Year to
+    date = ytd_opening + every earlier period of the same calendar year (by
+    pay date): the periods already in this table and the earlier ones of this
+    build. Wages do not depend on taxes, so there is no circularity.
+-#}
+with
+
+earnings as (
+
+    select * from {{ ref('int_period_earnings') }}
+
+),
+
+staff as (
+
+    select * from {{ ref('stg_raw__staff') }}
+
+),
+
+locations as (
+
+    select * from {{ ref('stg_raw__locations') }}
+
+),
+
+deductions as (
+
+    select * from {{ ref('stg_raw__deductions') }}
+
+),
+
+ytd_openings as (
+
+    select * from {{ ref('stg_raw__ytd_openings') }}
+
+),
+
+withholding_brackets as (
+
+    select * from {{ ref('federal_withholding_2026') }}
+
+),
+
+withholding_adjustments as (
+
+    select * from {{ ref('federal_withholding_2026_adjustments') }}
+
+),
+
+payroll_tax_rates as (
+
+    select * from {{ ref('payroll_tax_rates') }}
+
+),
+
+state_tax_rules as (
+
+    select * from {{ ref('tax_approximation_rules') }}
+
+),
+
+deductions_in_effect_on_period_end as (
+
+    select
+        earnings.tenant_id,
+        earnings.staff_id,
+        earnings.period_start,
+        coalesce(sum(deductions.amount_per_period) filter (
+            where deductions.kind = 'retirement_401k'), 0) as retirement_401k,
+        coalesce(sum(deductions.amount_per_period) filter (
+            where deductions.kind = 'section_125'), 0) as section_125,
+        coalesce(sum(deductions.amount_per_period) filter (
+            where deductions.kind = 'post_tax'), 0) as post_tax_deductions
+    from earnings
+    inner join deductions
+        on earnings.tenant_id = deductions.tenant_id
+        and earnings.staff_id = deductions.staff_id
+        and earnings.period_end
+        between deductions.effective_from and deductions.effective_to
+    group by 1, 2, 3
+
+),
+
+pre_tax_deducted as (
+
+    select
+        earnings.*,
+        extract(year from earnings.pay_date)::integer as tax_year,
+        least(
+            {{ round_money('coalesce(elected.retirement_401k, 0)') }},
+            earnings.gross_pay
+        ) as retirement_401k,
+        coalesce(elected.section_125, 0) as section_125_elected,
+        {{ round_money('coalesce(elected.post_tax_deductions, 0)') }}
+            as post_tax_elected
+    from earnings
+    left join deductions_in_effect_on_period_end as elected
+        on earnings.tenant_id = elected.tenant_id
+        and earnings.staff_id = elected.staff_id
+        and earnings.period_start = elected.period_start
+
+),
+
+wages as (
+
+    select
+        pre_tax_deducted.*,
+        least(
+            {{ round_money('section_125_elected') }},
+            gross_pay - retirement_401k
+        ) as section_125
+    from pre_tax_deducted
+
+),
+
+wages_with_bases as (
+
+    select
+        wages.*,
+        gross_pay - retirement_401k - section_125 as income_tax_wages,
+        -- Social Security, Medicare, FUTA and SDI wages alike
+        gross_pay - section_125 as fica_wages
+    from wages
+
+),
+
+{% if is_incremental() %}
+earlier_periods_in_table as (
+
+    -- rows of the periods being built were deleted by the pre-hook
+    select
+        tenant_id,
+        staff_id,
+        period_start,
+        pay_date,
+        gross_pay - section_125 as fica_wages
+    from {{ this }}
+
+),
+{% endif %}
+
+fica_wage_history as (
+
+    select tenant_id, staff_id, period_start, pay_date, fica_wages
+    from wages_with_bases
+    {% if is_incremental() %}
+    union all
+    select tenant_id, staff_id, period_start, pay_date, fica_wages
+    from earlier_periods_in_table
+    {% endif %}
+
+),
+
+fica_wages_before_period as (
+
+    select
+        tenant_id,
+        staff_id,
+        period_start,
+        coalesce(
+            sum(fica_wages) over (
+                partition by
+                    tenant_id, staff_id, extract(year from pay_date)
+                order by pay_date, period_start
+                rows between unbounded preceding and 1 preceding
+            ),
+            0
+        ) as fica_wages_earlier_periods
+    from fica_wage_history
+
+),
+
+year_to_date as (
+
+    select
+        wages_with_bases.*,
+        coalesce(ytd_openings.social_security_wages, 0)
+        + before.fica_wages_earlier_periods as social_security_wages_ytd,
+        coalesce(ytd_openings.medicare_wages, 0)
+        + before.fica_wages_earlier_periods as medicare_wages_ytd,
+        coalesce(ytd_openings.futa_wages, 0)
+        + before.fica_wages_earlier_periods as futa_wages_ytd
+    from wages_with_bases
+    inner join fica_wages_before_period as before
+        on wages_with_bases.tenant_id = before.tenant_id
+        and wages_with_bases.staff_id = before.staff_id
+        and wages_with_bases.period_start = before.period_start
+    left join ytd_openings
+        on wages_with_bases.tenant_id = ytd_openings.tenant_id
+        and wages_with_bases.staff_id = ytd_openings.staff_id
+        and wages_with_bases.tax_year = ytd_openings.tax_year
+
+),
+
+with_staff_and_rates as (
+
+    select
+        year_to_date.*,
+        staff.filing_status,
+        case when staff.has_w4_step2 then 'step2_checked' else 'standard' end
+            as withholding_schedule,
+        staff.w4_dependents,
+        staff.w4_other_income,
+        staff.w4_deductions,
+        staff.w4_extra_withholding,
+        rates.social_security_rate,
+        rates.social_security_wage_base,
+        rates.medicare_rate,
+        rates.additional_medicare_rate,
+        rates.additional_medicare_threshold,
+        rates.futa_rate,
+        rates.futa_wage_base,
+        coalesce(state_rules.income_tax_rate, 0) as state_income_tax_rate,
+        coalesce(state_rules.disability_insurance_rate, 0)
+            as state_disability_rate
+    from year_to_date
+    inner join staff
+        on year_to_date.tenant_id = staff.tenant_id
+        and year_to_date.staff_id = staff.staff_id
+    inner join locations
+        on staff.tenant_id = locations.tenant_id
+        and staff.home_location_id = locations.location_id
+    -- the latest published year's rates apply until the next year's are added
+    inner join payroll_tax_rates as rates
+        on rates.tax_year = (
+            select max(r.tax_year) from payroll_tax_rates as r
+            where r.tax_year <= year_to_date.tax_year
+        )
+    left join state_tax_rules as state_rules
+        on locations.jurisdiction = state_rules.jurisdiction
+        and state_rules.tax_year = (
+            select max(s.tax_year) from state_tax_rules as s
+            where s.jurisdiction = locations.jurisdiction
+                and s.tax_year <= year_to_date.tax_year
+        )
+
+),
+
+withholding_wage_annualized as (
+
+    -- Worksheet 1A lines 1a–1i
+    select
+        with_staff_and_rates.*,
+        greatest(
+            0,
+            income_tax_wages * periods_per_year
+            + w4_other_income
+            - w4_deductions
+            - adjustments.line_1g_amount
+        ) as adjusted_annual_wage
+    from with_staff_and_rates
+    inner join withholding_adjustments as adjustments
+        on adjustments.filing_status = with_staff_and_rates.filing_status
+        and adjustments.schedule = with_staff_and_rates.withholding_schedule
+        and adjustments.tax_year = (
+            select max(a.tax_year) from withholding_adjustments as a
+            where a.tax_year <= with_staff_and_rates.tax_year
+        )
+
+),
+
+federal_withholding as (
+
+    -- Worksheet 1A lines 2a–4b
+    select
+        withholding_wage_annualized.*,
+        greatest(
+            0,
+            (
+                brackets.tentative_amount
+                + (adjusted_annual_wage - brackets.over) * brackets.rate
+            ) / periods_per_year
+            - w4_dependents / periods_per_year
+        ) + w4_extra_withholding as federal_income_tax_exact
+    from withholding_wage_annualized
+    inner join withholding_brackets as brackets
+        on brackets.filing_status = withholding_wage_annualized.filing_status
+        and brackets.schedule = withholding_wage_annualized.withholding_schedule
+        and brackets.tax_year = (
+            select max(b.tax_year) from withholding_brackets as b
+            where b.tax_year <= withholding_wage_annualized.tax_year
+        )
+        and withholding_wage_annualized.adjusted_annual_wage >= brackets.over
+        and (
+            brackets.but_not_over is null
+            or withholding_wage_annualized.adjusted_annual_wage
+            < brackets.but_not_over
+        )
+
+),
+
+fica_and_state_taxes as (
+
+    select
+        federal_withholding.*,
+        {{ round_money(
+            'social_security_rate * least(fica_wages, greatest(0,'
+            ~ ' social_security_wage_base - social_security_wages_ytd))'
+        ) }} as social_security_tax,
+        {{ round_money(
+            'medicare_rate * fica_wages + additional_medicare_rate * ('
+            ~ 'greatest(0, medicare_wages_ytd + fica_wages'
+            ~ ' - additional_medicare_threshold)'
+            ~ ' - greatest(0, medicare_wages_ytd - additional_medicare_threshold))'
+        ) }} as medicare_tax,
+        {{ round_money('medicare_rate * fica_wages') }}
+            as employer_medicare_tax,
+        {{ round_money(
+            'futa_rate * least(fica_wages, greatest(0,'
+            ~ ' futa_wage_base - futa_wages_ytd))'
+        ) }} as futa_tax,
+        {{ round_money('state_income_tax_rate * income_tax_wages') }}
+            as state_income_tax_exact,
+        {{ round_money('state_disability_rate * fica_wages') }}
+            as state_disability_tax
+    from federal_withholding
+
+),
+
+taxes_capped_by_wages as (
+
+    -- withholding never takes more than the wages left after FICA
+    select
+        fica_and_state_taxes.*,
+        least(
+            state_income_tax_exact,
+            greatest(
+                0,
+                income_tax_wages - social_security_tax - medicare_tax
+                - state_disability_tax
+            )
+        ) as state_income_tax
+    from fica_and_state_taxes
+
+),
+
+federal_tax_capped as (
+
+    select
+        taxes_capped_by_wages.*,
+        least(
+            {{ round_money('federal_income_tax_exact') }},
+            greatest(
+                0,
+                income_tax_wages - social_security_tax - medicare_tax
+                - state_disability_tax - state_income_tax
+            )
+        ) as federal_income_tax
+    from taxes_capped_by_wages
+
+),
+
+net_computed as (
+
+    select
+        federal_tax_capped.*,
+        least(
+            post_tax_elected,
+            income_tax_wages - federal_income_tax - social_security_tax
+            - medicare_tax - state_income_tax - state_disability_tax
+        ) as post_tax_deductions
+    from federal_tax_capped
+
+),
+
+final as (
+
+    select
+        ---------- ids
+        tenant_id,
+        staff_id,
+        location_id,
+
+        ---------- dates
+        period_start,
+        period_end,
+        pay_date,
+
+        ---------- hours
+        hours_worked,
+        overtime_hours,
+        double_time_hours,
+
+        ---------- earnings
+        salary_pay,
+        straight_time_pay,
+        overtime_premium_pay,
+        bonus_pay,
+        gross_pay,
+
+        ---------- deductions and employee taxes
+        retirement_401k,
+        section_125,
+        federal_income_tax,
+        social_security_tax,
+        medicare_tax,
+        state_income_tax,
+        state_disability_tax,
+        post_tax_deductions,
+        gross_pay - retirement_401k - section_125 - federal_income_tax
+        - social_security_tax - medicare_tax - state_income_tax
+        - state_disability_tax - post_tax_deductions as net_pay,
+
+        ---------- employer taxes
+        social_security_tax as employer_social_security_tax,
+        employer_medicare_tax,
+        futa_tax
+
+    from net_computed
+
+)
+
+select * from final

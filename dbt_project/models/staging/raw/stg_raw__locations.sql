@@ -1,0 +1,25 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'locations') }}
+
+),
+
+renamed as (
+
+    select
+        ---------- ids
+        tenant_id,
+        location_id,
+
+        ---------- text
+        name as location_name,
+        timezone,
+        jurisdiction
+
+    from source
+
+)
+
+select * from renamed
