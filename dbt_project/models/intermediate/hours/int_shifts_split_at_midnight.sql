@@ -6,6 +6,7 @@
     the first part, any remainder off the next. Only the attendance that can
     touch the selected pay period is read.
 -#}
+-- depends_on: {{ ref('dim_pay_periods') }}
 with
 
 classified_events as (
