@@ -114,9 +114,14 @@ final as (
         break_allocated.is_flsa_exempt,
 
         ---------- numerics
-        break_allocated.elapsed_hours
-        - least(break_allocated.elapsed_hours, break_allocated.break_hours_left)
-            as hours_worked,
+        -- microhours (3.6 ms): exact for punches on whole seconds to 1e-6 h
+        round(
+            break_allocated.elapsed_hours
+            - least(
+                break_allocated.elapsed_hours, break_allocated.break_hours_left
+            ),
+            6
+        ) as hours_worked,
 
         ---------- dates
         break_allocated.work_date,

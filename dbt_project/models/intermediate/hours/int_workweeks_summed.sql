@@ -101,7 +101,7 @@ regular_rate_computed as (
         workweeks_with_threshold.*,
         case
             when is_overtime_eligible and hours_worked > 0
-                then (straight_time_pay + bonus_pay) / hours_worked
+                then round((straight_time_pay + bonus_pay) / hours_worked, 6)
         end as regular_rate,
         case
             when is_overtime_eligible
@@ -130,13 +130,21 @@ final as (
         regular_rate_computed.straight_time_pay,
         regular_rate_computed.bonus_pay,
         regular_rate_computed.regular_rate,
-        coalesce(
-            0.5 * regular_rate_computed.regular_rate
-            * regular_rate_computed.overtime_hours
-            + 1.0 * regular_rate_computed.regular_rate
-            * regular_rate_computed.double_time_hours,
-            0
-        ) as overtime_premium_pay,
+        -- the regular rate is divided last so the premium stays exact:
+        -- (0.5 × OT + 1.0 × DT) × (straight time + bonuses) ÷ hours
+        case
+            when regular_rate_computed.regular_rate is not null
+                then (
+                    0.5 * regular_rate_computed.overtime_hours
+                    + 1.0 * regular_rate_computed.double_time_hours
+                )
+                * (
+                    regular_rate_computed.straight_time_pay
+                    + regular_rate_computed.bonus_pay
+                )
+                / regular_rate_computed.hours_worked
+            else 0
+        end as overtime_premium_pay,
 
         ---------- dates
         regular_rate_computed.workweek_start,
