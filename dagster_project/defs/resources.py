@@ -1,7 +1,5 @@
 """The warehouse resource every asset talks through."""
 
-from __future__ import annotations
-
 import dagster as dg
 import psycopg2.extensions
 

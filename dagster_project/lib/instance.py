@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from dagster_project.lib.database import dagster_storage_url
+from dagster_project.lib.database import dagster_storage_url, sqlalchemy_url
 from dagster_project.settings import Settings, get_settings
 
 DAGSTER_YAML = Path(__file__).resolve().parents[2] / "deploy" / "dagster.yaml"
@@ -28,7 +28,9 @@ def prepare_dagster_home(settings: Settings | None = None) -> Path:
     if not target.exists() or target.read_bytes() != DAGSTER_YAML.read_bytes():
         shutil.copyfile(DAGSTER_YAML, target)
     os.environ["DAGSTER_HOME"] = str(home)
-    os.environ[STORAGE_URL_ENV] = dagster_storage_url(settings)
+    # dagster-postgres talks through SQLAlchemy, whose default driver for
+    # postgresql:// is psycopg 3 from 2.1 on; Dagster's SQL needs psycopg2.
+    os.environ[STORAGE_URL_ENV] = sqlalchemy_url(dagster_storage_url(settings))
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     return home

@@ -9,13 +9,25 @@ import sys
 _FORMAT = "%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"
 
 
+class _CurrentStderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is now (test runners swap it)."""
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 def configure_logging(level: str | None = None) -> None:
     level = (level or os.environ.get("PAYROLL_LOG_LEVEL") or "WARNING").upper()
     root = logging.getLogger()
     if any(getattr(h, "_payroll", False) for h in root.handlers):
         root.setLevel(level)
         return
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _CurrentStderrHandler()
     handler.setFormatter(logging.Formatter(_FORMAT, datefmt="%Y-%m-%dT%H:%M:%S%z"))
     handler._payroll = True  # type: ignore[attr-defined]
     root.addHandler(handler)

@@ -1,8 +1,6 @@
 """Blocking Great Expectations suite on ``marts.fct_payroll``: a failure fails
 the run, so a period whose numbers do not add up is never reported as done."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from dagster_project.defs.resources import WarehouseResource

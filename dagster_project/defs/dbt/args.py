@@ -13,11 +13,25 @@ PERIOD_SELECT = "path:models/intermediate path:models/marts"
 PERIOD_EXCLUDE = "dim_pay_periods"
 
 
+# A test runs with the build that selects all its models, or whose other
+# models are upstream of it (a relationship to a staging view runs with the
+# period build that reads that view, never before the mart exists).
+INDIRECT_SELECTION = ["--indirect-selection", "buildable"]
+# dbt unit tests prove the SQL, not the data: `make test` runs them.
+NO_UNIT_TESTS = ["--exclude-resource-type", "unit_test"]
+
+
 def calendar_build_args() -> list[str]:
-    return ["build"]
+    return ["build", *INDIRECT_SELECTION, *NO_UNIT_TESTS]
 
 
 def period_build_args(period: PayPeriodKey) -> list[str]:
     """``dbt build`` for one pay period: models read ``tenant_id`` and
     ``period_start`` and touch only that period's rows."""
-    return ["build", "--vars", json.dumps(period.dbt_vars(), sort_keys=True)]
+    return [
+        "build",
+        *INDIRECT_SELECTION,
+        *NO_UNIT_TESTS,
+        "--vars",
+        json.dumps(period.dbt_vars(), sort_keys=True),
+    ]

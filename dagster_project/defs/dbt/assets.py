@@ -1,7 +1,5 @@
 """dbt models as Dagster assets: the pay calendar, then one run per pay period."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 from typing import Any
 

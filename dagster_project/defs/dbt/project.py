@@ -3,6 +3,7 @@ runs ``dbt parse``), or by ``dagster dev`` through ``prepare_if_dev``."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
@@ -14,4 +15,9 @@ payroll_dbt_project.prepare_if_dev()
 
 
 def dbt_cli_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=payroll_dbt_project, profiles_dir=str(DBT_PROJECT_DIR))
+    # the dbt installed beside this interpreter: the venv need not be on PATH
+    return DbtCliResource(
+        project_dir=payroll_dbt_project,
+        profiles_dir=str(DBT_PROJECT_DIR),
+        dbt_executable=str(Path(sys.executable).with_name("dbt")),
+    )

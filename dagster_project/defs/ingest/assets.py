@@ -1,8 +1,6 @@
 """Landing folder → ``raw`` tables. One asset per landing table, loaded together
 because a folder of files is one delivery."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 
 import dagster as dg

@@ -1,7 +1,5 @@
 """Registers every pay period of ``marts.dim_pay_periods`` as a partition."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from dagster_project.defs.periods.partitions import PAY_PERIODS, PayPeriodKey

@@ -1,0 +1,1 @@
+"""CSV ingest: validated rows into the ``raw`` landing tables."""

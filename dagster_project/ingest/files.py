@@ -1,0 +1,74 @@
+"""Which file is which, and whether its header is acceptable."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from dagster_project.ingest.errors import IngestError, IngestFileError
+from dagster_project.ingest.schemas import FILE_KINDS, FileKind
+
+_CHUNK = 1 << 20
+
+
+def kind_of(path: Path) -> FileKind:
+    """``attendance.csv`` and ``attendance_2026-03.csv`` are attendance files."""
+    stem = path.stem.lower()
+    for name, kind in FILE_KINDS.items():
+        if stem == name or re.match(rf"^{name}[_.-]", stem):
+            return kind
+    raise IngestError(
+        f"{path}: unknown file name; expected one of "
+        + ", ".join(f"{name}*.csv" for name in FILE_KINDS)
+    )
+
+
+def discover_files(paths: Sequence[Path]) -> list[tuple[FileKind, Path]]:
+    """Files and folders (their ``*.csv``, not recursive), in load order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv"))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise IngestError(f"{path}: no such file or folder")
+    order = list(FILE_KINDS)
+    with_kinds = [(kind_of(path), path) for path in found]
+    return sorted(with_kinds, key=lambda item: (order.index(item[0].name), str(item[1])))
+
+
+def read_header(path: Path, kind: FileKind) -> list[str]:
+    """The header row, checked: no unknown, missing required or repeated column."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            header = next(csv.reader(handle), None)
+    except UnicodeDecodeError:
+        raise IngestFileError(path, 1, "header", "file is not UTF-8 text") from None
+    if not header:
+        raise IngestFileError(path, 1, "header", "file is empty: a header row is required")
+    header = [column.strip() for column in header]
+    known = set(kind.columns)
+    for column in header:
+        if column not in known:
+            raise IngestFileError(
+                path, 1, column[:64] or "(empty)", f"unknown column for a {kind.name} file"
+            )
+    for column in header:
+        if header.count(column) > 1:
+            raise IngestFileError(path, 1, column, "column appears more than once")
+    for column in kind.required_columns:
+        if column not in header:
+            raise IngestFileError(path, 1, column, "required column is missing")
+    return header
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,78 @@
+"""``payroll ingest``: every file in its own transaction, in load order."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from dagster_project.ingest.attendance import load_attendance_file
+from dagster_project.ingest.errors import IngestError, IngestFileError
+from dagster_project.ingest.files import discover_files, file_sha256, read_header
+from dagster_project.ingest.results import FileResult, IngestReport
+from dagster_project.ingest.small_files import load_small_file
+from dagster_project.lib.database import connect
+
+__all__ = ["IngestError", "IngestFileError", "IngestReport", "FileResult", "ingest_paths"]
+
+_log = logging.getLogger(__name__)
+
+_RECORD_LOAD = """
+    insert into raw.ingested_files (
+        file_sha256, source_file, file_kind, rows_received, rows_loaded,
+        rows_replaced, rows_unchanged, rows_rejected
+    ) values (%s, %s, %s, %s, %s, %s, %s, %s)
+"""
+
+
+def ingest_paths(
+    url: str,
+    paths: Sequence[Path],
+    *,
+    on_file: Callable[[FileResult], None] | None = None,
+) -> IngestReport:
+    """Load files (or folders of them). A file with a bad header raises
+    ``IngestFileError`` and nothing of it is loaded; files before it stay
+    loaded. Bad rows never stop a file: they land in ``raw.rejected_rows``."""
+    files = discover_files([Path(p) for p in paths])
+    report = IngestReport()
+    conn = connect(url)
+    try:
+        for kind, path in files:
+            header = read_header(path, kind)
+            sha = file_sha256(path)
+            loader = load_attendance_file if kind.name == "attendance" else load_small_file
+            with conn:
+                result = loader(conn, kind, path, header, sha)
+                with conn.cursor() as cur:
+                    cur.execute(
+                        _RECORD_LOAD,
+                        (
+                            sha,
+                            result.file,
+                            result.kind,
+                            result.received,
+                            result.loaded,
+                            result.replaced,
+                            result.unchanged + result.superseded,
+                            result.rejected,
+                        ),
+                    )
+            report.files.append(result)
+            _log.info(
+                "file_ingested kind=%s file=%s received=%d loaded=%d replaced=%d "
+                "unchanged=%d superseded=%d rejected=%d",
+                result.kind,
+                result.file,
+                result.received,
+                result.loaded,
+                result.replaced,
+                result.unchanged,
+                result.superseded,
+                result.rejected,
+            )
+            if on_file is not None:
+                on_file(result)
+    finally:
+        conn.close()
+    return report
