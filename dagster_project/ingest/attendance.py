@@ -76,7 +76,9 @@ def _copy_file(cur: psycopg2.extensions.cursor, path: Path, header: list[str]) -
         with path.open("rb") as handle:
             cur.copy_expert(statement, handle)
     except (pg_errors.BadCopyFileFormat, pg_errors.CharacterNotInRepertoire) as error:
-        raise IngestFileError(path, _copy_error_row(error), "row", _copy_error_message(error))
+        raise IngestFileError(
+            path, _copy_error_row(error), "row", _copy_error_message(error)
+        ) from None
 
 
 def _copy_error_row(error: psycopg2.Error) -> int:
