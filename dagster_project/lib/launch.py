@@ -6,15 +6,19 @@ storage with their partition, exactly as a run launched from the UI.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
 
 from dagster_project.defs.periods.jobs import CALENDAR_JOB, PAY_PERIOD_JOB
 from dagster_project.defs.periods.partitions import PAY_PERIODS, PayPeriodKey
 from dagster_project.lib.database import transaction
+from dagster_project.settings import get_settings
 
 _log = logging.getLogger(__name__)
 
@@ -31,6 +35,20 @@ class RunOutcome:
     success: bool
     failed_checks: tuple[str, ...]
     failed_steps: tuple[str, ...]
+
+
+def run_log_path() -> Path:
+    return get_settings().home_dir / "logs" / "runs.log"
+
+
+@contextlib.contextmanager
+def _dbt_output_to_run_log() -> Iterator[None]:
+    """dbt's progress lines go to ``PAYROLL_HOME/logs/runs.log`` (and to the
+    run's event log), not over the operator's terminal."""
+    path = run_log_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+        yield
 
 
 def _definitions() -> dg.Definitions:
@@ -54,21 +72,23 @@ def _outcome(period: PayPeriodKey | None, result: dg.ExecuteInProcessResult) -> 
 def refresh_calendar(instance: dg.DagsterInstance) -> RunOutcome:
     """Seeds, staging views, ``dim_pay_periods``; registers new period partitions."""
     job = _definitions().resolve_job_def(CALENDAR_JOB)
-    result = job.execute_in_process(
-        instance=instance, raise_on_error=False, run_config=_QUIET_RUN_CONFIG
-    )
+    with _dbt_output_to_run_log():
+        result = job.execute_in_process(
+            instance=instance, raise_on_error=False, run_config=_QUIET_RUN_CONFIG
+        )
     return _outcome(None, result)
 
 
 def run_period(instance: dg.DagsterInstance, period: PayPeriodKey) -> RunOutcome:
     job = _definitions().resolve_job_def(PAY_PERIOD_JOB)
-    result = job.execute_in_process(
-        instance=instance,
-        partition_key=period.partition_key,
-        tags={TENANT_TAG: period.tenant_id, PERIOD_TAG: period.period_start.isoformat()},
-        raise_on_error=False,
-        run_config=_QUIET_RUN_CONFIG,
-    )
+    with _dbt_output_to_run_log():
+        result = job.execute_in_process(
+            instance=instance,
+            partition_key=period.partition_key,
+            tags={TENANT_TAG: period.tenant_id, PERIOD_TAG: period.period_start.isoformat()},
+            raise_on_error=False,
+            run_config=_QUIET_RUN_CONFIG,
+        )
     outcome = _outcome(period, result)
     _log.info(
         "pay_period_run tenant=%s period_start=%s run_id=%s success=%s",
@@ -89,18 +109,21 @@ def registered_periods(instance: dg.DagsterInstance) -> list[PayPeriodKey]:
 
 def closed_unpaid_periods(url: str, tenant_id: str | None) -> list[PayPeriodKey]:
     """Closed periods with no pay register yet, oldest first (year-to-date order)."""
-    sql = """
+    closed = """
         select p.tenant_id, p.period_start
         from marts.dim_pay_periods as p
         where p.is_closed
           and (%(tenant)s::text is null or p.tenant_id = %(tenant)s)
-          and not exists (
-              select 1 from marts.fct_payroll as f
-              where f.tenant_id = p.tenant_id and f.period_start = p.period_start
-          )
         order by p.tenant_id, p.period_start
     """
-    return _periods(url, sql, {"tenant": tenant_id})
+    paid = set(computed_periods(url)) if _payroll_exists(url) else set()
+    return [p for p in _periods(url, closed, {"tenant": tenant_id}) if p not in paid]
+
+
+def _payroll_exists(url: str) -> bool:
+    with transaction(url) as conn, conn.cursor() as cur:
+        cur.execute("select to_regclass('marts.fct_payroll') is not null")
+        return bool(cur.fetchone()[0])
 
 
 def later_computed_periods(url: str, period: PayPeriodKey) -> list[PayPeriodKey]:
@@ -120,6 +143,8 @@ def later_computed_periods(url: str, period: PayPeriodKey) -> list[PayPeriodKey]
 
 
 def computed_periods(url: str) -> list[PayPeriodKey]:
+    if not _payroll_exists(url):
+        return []
     sql = (
         "select distinct tenant_id, period_start from marts.fct_payroll "
         "order by tenant_id, period_start"

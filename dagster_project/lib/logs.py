@@ -24,10 +24,14 @@ class _CurrentStderrHandler(logging.StreamHandler):
 def configure_logging(level: str | None = None) -> None:
     level = (level or os.environ.get("PAYROLL_LOG_LEVEL") or "WARNING").upper()
     root = logging.getLogger()
-    if any(getattr(h, "_payroll", False) for h in root.handlers):
+    ours = [h for h in root.handlers if getattr(h, "_payroll", False)]
+    if ours:
+        for handler in ours:
+            handler.setLevel(level)
         root.setLevel(level)
         return
     handler = _CurrentStderrHandler()
+    handler.setLevel(level)
     handler.setFormatter(logging.Formatter(_FORMAT, datefmt="%Y-%m-%dT%H:%M:%S%z"))
     handler._payroll = True  # type: ignore[attr-defined]
     root.addHandler(handler)

@@ -1,0 +1,1 @@
+"""A seeded, realistic restaurant group for `payroll demo` and the tests."""
