@@ -1,0 +1,106 @@
+"""`payroll demo` (what `make run` does) on a fresh warehouse."""
+
+import re
+from decimal import Decimal
+
+import psycopg2
+import pytest
+from typer.testing import CliRunner
+
+from dagster_project.cli import app
+
+
+@pytest.fixture(scope="module")
+def demo(make_database, tmp_path_factory):
+    url = make_database("demo")
+    home = tmp_path_factory.mktemp("demo_home")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("PAYROLL_DATABASE_URL", url)
+    patch.setenv("PAYROLL_HOME", str(home))
+    from dagster_project.settings import get_settings
+
+    get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["demo", "--out", str(home / "input")])
+    yield url, result
+    patch.undo()
+    get_settings.cache_clear()
+
+
+def _one(url: str, sql: str) -> tuple:
+    conn = psycopg2.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+            return cur.fetchone()
+    finally:
+        conn.close()
+
+
+def test_demo_prints_a_register_with_every_staff_member(demo):
+    url, result = demo
+    assert result.exit_code == 0, result.output
+    printed = set(re.findall(r"^(S\d{3}) ", result.output, flags=re.MULTILINE))
+    assert printed == {f"S{n:03d}" for n in range(1, 61)}
+    assert result.output.count("Pay register  tenant=bistro") == 4
+    assert "attendance exceptions: 7" in result.output
+    assert "demo: 60 staff, 4 pay periods computed" in result.output
+
+
+def test_demo_pays_four_biweekly_periods_and_both_identities_hold(demo):
+    url, _ = demo
+    periods, rows, gross_breaks, net_breaks = _one(
+        url,
+        """
+        select count(distinct period_start), count(*),
+            count(*) filter (where gross_pay <> salary_pay + straight_time_pay
+                             + overtime_premium_pay + bonus_pay),
+            count(*) filter (where net_pay <> gross_pay - retirement_401k - section_125
+                             - federal_income_tax - social_security_tax - medicare_tax
+                             - state_income_tax - state_disability_tax - post_tax_deductions)
+        from marts.fct_payroll
+        """,
+    )
+    assert (periods, gross_breaks, net_breaks) == (4, 0, 0)
+    assert 200 <= rows <= 240
+
+
+def test_demo_overtime_and_the_social_security_wage_base(demo):
+    url, _ = demo
+    (overtime_hours,) = _one(url, "select sum(overtime_hours) from marts.fct_payroll")
+    assert overtime_hours > 0
+    # the first manager starts the year at $180,000: only $4,500 more is taxed
+    (social_security,) = _one(
+        url,
+        """
+        select sum(f.social_security_tax) from marts.fct_payroll as f
+        inner join raw.ytd_opening as y using (tenant_id, staff_id)
+        where y.social_security_wages = 180000
+        """,
+    )
+    assert social_security == Decimal("279.00")  # 6.2 % × 4,500
+
+
+def test_demo_exceptions_have_reason_codes(demo):
+    url, _ = demo
+    conn = psycopg2.connect(url)
+    with conn.cursor() as cur:
+        cur.execute(
+            "select reason_code, count(*) from marts.fct_attendance_exceptions "
+            "group by 1 order by 1"
+        )
+        reasons = dict(cur.fetchall())
+    conn.close()
+    assert reasons == {
+        "after_termination": 1,
+        "clock_out_before_clock_in": 1,
+        "malformed_value": 3,
+        "open_shift": 1,
+        "unknown_staff": 1,
+    }
+
+
+def test_doctor_reports_every_check_healthy_after_the_demo(demo):
+    result = CliRunner().invoke(app, ["doctor"])
+    assert result.exit_code == 0, result.output
+    for check in ("config", "database", "migrations", "dbt manifest", "dagster instance"):
+        assert f"[ok ] {check}:" in result.output
