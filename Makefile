@@ -11,7 +11,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test lint format ui doctor clean
+.PHONY: install run test test-embedded lint format ui doctor clean
 
 install: $(STAMP) $(MANIFEST)
 
@@ -31,6 +31,10 @@ run: install
 
 test: install lint
 	$(BIN)/pytest
+
+# The same suite on the embedded PostgreSQL, as on a machine without a server.
+test-embedded: install
+	PAYROLL_TEST_FORCE_EMBEDDED=1 $(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

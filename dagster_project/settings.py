@@ -4,12 +4,27 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, PostgresDsn, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Environment = Literal["development", "test", "production"]
+
+
+def _postgres_url(value: str) -> str:
+    """``postgresql://user@host:port/db``, or a unix socket given as
+    ``postgresql://user@/db?host=/run/postgresql`` (which PostgresDsn refuses)."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise ValueError("must start with postgresql://")
+    if not (parts.hostname or "host=" in parts.query):
+        raise ValueError("needs a host (or ?host=/socket/dir)")
+    return value
+
+
+PostgresUrl = Annotated[str, AfterValidator(_postgres_url)]
 
 
 class Settings(BaseSettings):
@@ -18,11 +33,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PAYROLL_", env_file=".env", extra="ignore")
 
     environment: Environment = "development"
-    database_url: PostgresDsn | None = Field(
+    database_url: PostgresUrl | None = Field(
         default=None,
         description="Warehouse. Unset: an embedded PostgreSQL under PAYROLL_HOME.",
     )
-    dagster_database_url: PostgresDsn | None = Field(
+    dagster_database_url: PostgresUrl | None = Field(
         default=None,
         description="Dagster run/event/schedule storage. Unset: the warehouse database.",
     )

@@ -30,3 +30,8 @@ def test_settings_read_the_environment(monkeypatch):
     settings = Settings()
     assert str(settings.database_url) == "postgresql://u@db:5432/wh"
     assert settings.dbt_threads == 4
+
+
+def test_settings_accept_a_unix_socket_url():
+    settings = Settings(database_url="postgresql://postgres:@/postgres?host=/tmp/pgdata")
+    assert settings.database_url == "postgresql://postgres:@/postgres?host=/tmp/pgdata"
