@@ -321,8 +321,11 @@ def ui(
         str(port),
     ]
     _say(f"• Dagster UI on http://127.0.0.1:{port} (Ctrl-C stops it)")
+    # the venv's tools (dbt for prepare_if_dev) without activating it
+    env = os.environ.copy()
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     try:
-        code = subprocess.call(command, env=os.environ.copy())
+        code = subprocess.call(command, env=env)
     except KeyboardInterrupt:
         code = 0
     raise typer.Exit(code)
