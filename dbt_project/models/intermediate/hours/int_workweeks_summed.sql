@@ -1,14 +1,16 @@
 {#-
     One row per staff and workweek: hours, straight-time pay, the
     non-discretionary bonuses dated in the week, the FLSA weighted regular
-    rate and the overtime premium. A workweek is paid (overtime included) in
+    rate and the overtime premium. Overtime = the days' state overtime plus
+    the weekly overtime on the hours that were not already daily overtime or
+    double time (no pyramiding). A workweek is paid (overtime included) in
     the period that holds its last day.
 -#}
 with
 
-shift_parts as (
+workdays as (
 
-    select * from {{ ref('int_shift_parts_rated') }}
+    select * from {{ ref('int_workdays_summed') }}
 
 ),
 
@@ -42,10 +44,14 @@ hours_summed_to_workweek as (
         tenant_id,
         staff_id,
         workweek_start,
-        bool_and(not is_salaried and not is_flsa_exempt) as is_overtime_eligible,
+        -- the weekly rule of the state where most of the week was worked
+        mode() within group (order by jurisdiction) as jurisdiction,
+        bool_and(is_overtime_eligible) as is_overtime_eligible,
         sum(hours_worked) as hours_worked,
-        sum(straight_time_pay) as straight_time_pay
-    from shift_parts
+        sum(straight_time_pay) as straight_time_pay,
+        sum(daily_overtime_hours) as daily_overtime_hours,
+        sum(daily_double_time_hours) as daily_double_time_hours
+    from workdays
     group by tenant_id, staff_id, workweek_start
 
 ),
@@ -75,13 +81,16 @@ workweeks_with_threshold as (
         coalesce(non_discretionary_bonuses_by_workweek.bonus_pay, 0)
             as bonus_pay,
         (
+            -- the state's weekly threshold, else the federal one
             select rules.weekly_overtime_threshold_hours
             from overtime_rules as rules
-            where rules.jurisdiction = 'US'
+            where rules.jurisdiction
+                in (hours_summed_to_workweek.jurisdiction, 'US')
+                and rules.weekly_overtime_threshold_hours is not null
                 and hours_summed_to_workweek.workweek_start
                 between rules.effective_from
                 and coalesce(rules.effective_to, 'infinity'::date)
-            order by rules.effective_from desc
+            order by rules.jurisdiction = 'US', rules.effective_from desc
             limit 1
         ) as weekly_overtime_threshold_hours
     from hours_summed_to_workweek
@@ -105,10 +114,16 @@ regular_rate_computed as (
         end as regular_rate,
         case
             when is_overtime_eligible
-                then greatest(0, hours_worked - weekly_overtime_threshold_hours)
+                then daily_overtime_hours + greatest(
+                    0,
+                    hours_worked - daily_overtime_hours - daily_double_time_hours
+                    - weekly_overtime_threshold_hours
+                )
             else 0
         end as overtime_hours,
-        0::numeric as double_time_hours
+        case
+            when is_overtime_eligible then daily_double_time_hours else 0
+        end as double_time_hours
     from workweeks_with_threshold
 
 ),

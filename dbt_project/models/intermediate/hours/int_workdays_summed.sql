@@ -1,0 +1,146 @@
+{#-
+    One row per staff and local work date: hours, straight-time pay and the
+    daily overtime and double time of the state rule in force for the
+    jurisdiction of the day's location (reference.overtime_rules): over the
+    daily thresholds, or on the seventh consecutive day worked in the
+    workweek (first threshold hours at 1.5×, beyond at 2×). A state row may
+    limit its daily rule to rates below a ceiling (Nevada). A new state is a
+    seed row, not new SQL.
+-#}
+with
+
+shift_parts as (
+
+    select * from {{ ref('int_shift_parts_rated') }}
+
+),
+
+overtime_rules as (
+
+    select * from {{ ref('overtime_rules') }}
+
+),
+
+parts_by_jurisdiction as (
+
+    select
+        tenant_id,
+        staff_id,
+        work_date,
+        workweek_start,
+        jurisdiction,
+        bool_and(not is_salaried and not is_flsa_exempt) as is_overtime_eligible,
+        sum(hours_worked) as hours_worked,
+        sum(straight_time_pay) as straight_time_pay
+    from shift_parts
+    group by 1, 2, 3, 4, 5
+
+),
+
+hours_summed_to_workday as (
+
+    -- a day worked in two states follows the state where most hours fell
+    select distinct on (tenant_id, staff_id, work_date)
+        tenant_id,
+        staff_id,
+        work_date,
+        workweek_start,
+        jurisdiction,
+        bool_and(is_overtime_eligible) over workday as is_overtime_eligible,
+        sum(hours_worked) over workday as hours_worked,
+        sum(straight_time_pay) over workday as straight_time_pay
+    from parts_by_jurisdiction
+    window workday as (partition by tenant_id, staff_id, work_date)
+    order by tenant_id, staff_id, work_date, hours_worked desc, jurisdiction
+
+),
+
+workdays_with_rule as (
+
+    select
+        workdays.*,
+        count(*) filter (where workdays.hours_worked > 0) over (
+            partition by workdays.tenant_id, workdays.staff_id, workdays.workweek_start
+        ) as days_worked_in_workweek,
+        rules.daily_overtime_threshold_hours,
+        rules.daily_double_time_threshold_hours,
+        coalesce(rules.seventh_day_rule, false) as has_seventh_day_rule,
+        workdays.is_overtime_eligible
+        and rules.daily_overtime_threshold_hours is not null
+        and (
+            rules.daily_rule_max_hourly_rate is null
+            or workdays.straight_time_pay
+            < rules.daily_rule_max_hourly_rate * workdays.hours_worked
+        ) as has_daily_rule
+    from hours_summed_to_workday as workdays
+    left join overtime_rules as rules
+        on workdays.jurisdiction = rules.jurisdiction
+        and workdays.work_date between rules.effective_from
+        and coalesce(rules.effective_to, 'infinity'::date)
+
+),
+
+seventh_day_flagged as (
+
+    select
+        workdays_with_rule.*,
+        has_daily_rule
+        and has_seventh_day_rule
+        and days_worked_in_workweek = 7
+        and work_date = workweek_start + 6 as is_seventh_consecutive_day
+    from workdays_with_rule
+
+),
+
+final as (
+
+    select
+        ---------- ids
+        tenant_id,
+        staff_id,
+
+        ---------- text
+        jurisdiction,
+
+        ---------- booleans
+        is_overtime_eligible,
+        is_seventh_consecutive_day,
+
+        ---------- numerics
+        hours_worked,
+        straight_time_pay,
+        case
+            when is_seventh_consecutive_day
+                then least(hours_worked, daily_overtime_threshold_hours)
+            when has_daily_rule
+                then greatest(
+                    0,
+                    least(
+                        hours_worked,
+                        coalesce(daily_double_time_threshold_hours, hours_worked)
+                    )
+                    - daily_overtime_threshold_hours
+                )
+            else 0
+        end as daily_overtime_hours,
+        case
+            when is_seventh_consecutive_day
+                then greatest(0, hours_worked - daily_overtime_threshold_hours)
+            when has_daily_rule
+                then greatest(
+                    0,
+                    hours_worked
+                    - coalesce(daily_double_time_threshold_hours, hours_worked)
+                )
+            else 0
+        end as daily_double_time_hours,
+
+        ---------- dates
+        work_date,
+        workweek_start
+
+    from seventh_day_flagged
+
+)
+
+select * from final
