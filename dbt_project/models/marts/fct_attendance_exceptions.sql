@@ -48,7 +48,12 @@ not_payable as (
             when 'tenant_mismatch'
                 then 'staff or location belongs to another tenant'
             when 'future_punch' then 'clock_in is in the future'
-            when 'open_shift' then 'no clock_out yet: not paid until closed'
+            when 'open_shift' then
+                case
+                    when clock_in_at < now() - interval '24 hours'
+                        then 'no clock_out for more than 24 hours: not paid'
+                    else 'still on shift (no clock_out yet): not paid until closed'
+                end
             when 'clock_out_before_clock_in'
                 then 'clock_out is not after clock_in'
             when 'shift_over_24h' then 'shift longer than 24 hours'
