@@ -10,6 +10,7 @@ from dagster_project.defs.dbt import assets as dbt_assets
 from dagster_project.defs.ingest import assets as ingest_assets
 from dagster_project.defs.periods import assets as period_assets
 from dagster_project.defs.periods import jobs as period_jobs
+from dagster_project.defs.periods import sensors as period_sensors
 
 
 @dg.definitions
@@ -20,5 +21,6 @@ def defs() -> dg.Definitions:
         dbt_assets.defs(),
         period_assets.defs(),
         period_jobs.defs(),
+        period_sensors.defs(),
         checks.defs(),
     )

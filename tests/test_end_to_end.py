@@ -143,6 +143,30 @@ def test_run_is_recorded_with_its_partition_in_postgres_run_storage(pipeline):
     assert len(checks) == 1
 
 
+def test_payroll_runs_audit_each_run_from_dagster_run_storage(pipeline):
+    url, _ = pipeline
+    conn = psycopg2.connect(url)
+    with conn.cursor() as cur:
+        cur.execute(
+            "select run_id, status, rows_in, rows_quarantined, staff_paid, total_gross_pay, "
+            "total_net_pay, check_results, ended_at >= started_at "
+            "from marts.payroll_runs where tenant_id = 'acme' and period_start = '2026-03-01'"
+        )
+        [(run_id, status, rows_in, quarantined, staff, gross, net, checks, ordered)] = (
+            cur.fetchall()
+        )
+        cur.execute("select distinct run_id from marts.fct_payroll where tenant_id = 'acme'")
+        published_by = cur.fetchall()
+    conn.close()
+    assert (status, rows_in, quarantined, staff) == ("SUCCESS", 18, 0, 3)
+    assert (gross, net) == (D("1953.00"), D("514.37") + D("553.75") + D("626.86"))
+    assert checks["marts/fct_payroll:gx_payroll_suite"] is True
+    assert ordered
+    assert published_by == [(run_id,)]
+    run = dg.DagsterInstance.get().get_run_by_id(run_id)
+    assert run.tags["dagster/partition"] == "acme|2026-03-01"
+
+
 def test_register_prints_every_staff_member_with_totals(pipeline):
     _, runner = pipeline
     result = runner.invoke(app, ["register", "--period", "2026-03-01", "--tenant", "acme"])

@@ -17,7 +17,8 @@ import dagster as dg
 
 from dagster_project.defs.periods.jobs import CALENDAR_JOB, PAY_PERIOD_JOB
 from dagster_project.defs.periods.partitions import PAY_PERIODS, PayPeriodKey
-from dagster_project.lib.database import transaction
+from dagster_project.lib.database import transaction, warehouse_url
+from dagster_project.lib.run_audit import record_pay_period_run
 from dagster_project.settings import get_settings
 
 _log = logging.getLogger(__name__)
@@ -90,6 +91,8 @@ def run_period(instance: dg.DagsterInstance, period: PayPeriodKey) -> RunOutcome
             run_config=_QUIET_RUN_CONFIG,
         )
     outcome = _outcome(period, result)
+    # no daemon watches in-process runs: record this one like the sensor would
+    record_pay_period_run(instance, warehouse_url(), outcome.run_id)
     _log.info(
         "pay_period_run tenant=%s period_start=%s run_id=%s success=%s",
         period.tenant_id,

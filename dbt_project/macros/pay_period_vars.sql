@@ -21,6 +21,16 @@
     {{ return(value) }}
 {%- endmacro %}
 
+{#- The Dagster run that publishes the rows (null outside Dagster). -#}
+{% macro selected_run_id() -%}
+    {%- set value = var('run_id', none) -%}
+    {%- if value is not none
+        and not modules.re.fullmatch('[A-Za-z0-9_-]{1,64}', value | string) -%}
+        {{ exceptions.raise_compiler_error("invalid var run_id: " ~ value) }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}
+
 {% macro is_single_period() -%}
     {%- set tenant_id = selected_tenant_id() -%}
     {%- set period_start = selected_period_start() -%}

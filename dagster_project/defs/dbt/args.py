@@ -25,13 +25,15 @@ def calendar_build_args() -> list[str]:
     return ["build", *INDIRECT_SELECTION, *NO_UNIT_TESTS]
 
 
-def period_build_args(period: PayPeriodKey) -> list[str]:
+def period_build_args(period: PayPeriodKey, run_id: str) -> list[str]:
     """``dbt build`` for one pay period: models read ``tenant_id`` and
-    ``period_start`` and touch only that period's rows."""
+    ``period_start`` and touch only that period's rows; ``run_id`` (the
+    Dagster run) is stamped on every published pay row."""
+    dbt_vars = {**period.dbt_vars(), "run_id": run_id}
     return [
         "build",
         *INDIRECT_SELECTION,
         *NO_UNIT_TESTS,
         "--vars",
-        json.dumps(period.dbt_vars(), sort_keys=True),
+        json.dumps(dbt_vars, sort_keys=True),
     ]

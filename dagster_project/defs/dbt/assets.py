@@ -55,7 +55,7 @@ def pay_period_models(
         f"pay_period_build tenant={period.tenant_id} period_start={period.period_start}"
     )
     warehouse.export_dbt_env()
-    yield from dbt.cli(period_build_args(period), context=context).stream()
+    yield from dbt.cli(period_build_args(period, context.run_id), context=context).stream()
 
 
 @dg.definitions

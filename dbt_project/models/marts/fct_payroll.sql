@@ -2,7 +2,7 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        on_schema_change='fail',
+        on_schema_change='append_new_columns',
         pre_hook="{{ delete_selected_period_rows() }}",
     )
 }}
@@ -414,7 +414,14 @@ final as (
         ---------- employer taxes
         social_security_tax as employer_social_security_tax,
         employer_medicare_tax,
-        futa_tax
+        futa_tax,
+
+        ---------- audit
+        {% if selected_run_id() is none -%}
+        null::text as run_id
+        {%- else -%}
+        '{{ selected_run_id() }}'::text as run_id
+        {%- endif %}
 
     from net_computed
 
