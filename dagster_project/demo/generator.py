@@ -2,7 +2,7 @@
 
 The same seed writes byte-identical files on any machine: no clock, no
 locale, no unordered iteration. The data exercises what payroll gets wrong:
-overnight shifts, weeks over 40 hours, two roles at two rates, a rate change,
+overnight shifts, weeks over 40 hours, two roles at two rates, rate changes,
 the spring DST change, salaried managers (one hired, one leaving mid-range),
 bonuses, deductions, a Social Security wage base reached, corrections and a
 few bad rows.
@@ -12,30 +12,76 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from dagster_project.ingest.schemas import FILE_KINDS
-
 DEMO_SEED = 2026
 TENANT_ID = "bistro"
-FIRST_DAY = dt.date(2026, 3, 1)  # a Sunday; the DST change is on 2026-03-08
+TENANT_NAME = "Bistro Group"
+PAY_FREQUENCY = "biweekly"
+PERIOD_DAYS = 14
+PAY_DATE_LAG_DAYS = 5
+FIRST_DAY = dt.date(2026, 3, 1)  # a Sunday; the US DST change is on 2026-03-08
 WEEKS = 8
+LAST_DAY = FIRST_DAY + dt.timedelta(days=7 * WEEKS - 1)  # 2026-04-25, a Saturday
+UTC = dt.UTC
+
+# Copied from CONTRACT §3 on purpose: the demo is an example of the outside
+# contract, so it must not follow the ingest models if they drift.
+CONTRACT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "tenants": (
+        "tenant_id", "name", "pay_frequency", "period_anchor", "workweek_start",
+        "pay_date_lag_days",
+    ),
+    "locations": ("tenant_id", "location_id", "name", "timezone", "jurisdiction"),
+    "staff": (
+        "tenant_id", "staff_id", "full_name", "home_location_id", "pay_type", "flsa_exempt",
+        "annual_salary", "filing_status", "w4_step2", "w4_dependents", "w4_other_income",
+        "w4_deductions", "w4_extra_withholding", "hired_on", "terminated_on",
+    ),
+    "pay_rates": (
+        "tenant_id", "staff_id", "role", "hourly_rate", "effective_from", "effective_to",
+    ),
+    "attendance": (
+        "tenant_id", "event_id", "staff_id", "location_id", "role", "clock_in", "clock_out",
+        "break_minutes", "updated_at",
+    ),
+    "adjustments": ("tenant_id", "adjustment_id", "staff_id", "work_date", "kind", "amount"),
+    "deductions": (
+        "tenant_id", "staff_id", "kind", "amount_per_period", "effective_from", "effective_to",
+    ),
+    "ytd_opening": (
+        "tenant_id", "staff_id", "tax_year", "gross_wages", "social_security_wages",
+        "medicare_wages", "futa_wages", "sdi_wages",
+    ),
+}  # fmt: skip
+
 LOCATIONS = (
     ("AUS", "Austin Riverside", "America/Chicago", "TX"),
     ("MIA", "Miami Brickell", "America/New_York", "FL"),
     ("DEN", "Denver LoDo", "America/Denver", "CO"),
 )
 HOURLY_PER_LOCATION = 18
+MANAGERS_PER_LOCATION = 2
+MANAGER_ROLE = "manager"  # salaried punches need no rate (CONTRACT §4)
 ROLE_RATES = {
-    "server": "9.50",
-    "host": "13.00",
-    "cook": "17.50",
-    "dishwasher": "14.00",
-    "bartender": "12.00",
+    "server": Decimal("12.00"),
+    "host": Decimal("15.00"),
+    "cook": Decimal("19.50"),
+    "dishwasher": Decimal("16.00"),
+    "bartender": Decimal("14.00"),
 }
+RATE_CHANGE_ROLE = "dishwasher"
+RATE_CHANGE_ON = dt.date(2026, 4, 5)
+RATE_CHANGE_NEW_RATE = Decimal("17.00")
+RATES_FROM = dt.date(2026, 1, 1)
+OVERRIDE_EVERY = 7  # every 7th staff member has a personal rate for their first role
+OVERRIDE_RAISE = Decimal("1.25")
+PERSONAL_RAISE = Decimal("0.75")
 ROLE_PAIRS = (
     ("server", "host"),
     ("cook", "dishwasher"),
@@ -55,380 +101,562 @@ LAST_NAMES = (
     "Oakley", "Pemberton", "Quill", "Redfern", "Stroud", "Thornbury",
 )  # fmt: skip
 FILING_STATUSES = ("single", "single", "married_jointly", "head_of_household")
+W4_DEPENDENTS = (0, 0, 0, 2000, 4000)
+W4_OTHER_INCOME = (0, 0, 0, 0, 0, 0, 0, 2400)
+W4_DEDUCTIONS = (0, 0, 0, 0, 0, 0, 0, 1200)
+W4_EXTRA_WITHHOLDING = (0, 0, 0, 0, 0, 0, 0, 0, 10, 25)
+W4_STEP2_SHARE = 0.15
+HIRED_FROM = dt.date(2024, 1, 8)
+HIRED_SPREAD_DAYS = 700  # so hired_on falls in 2024–2025
+MID_PERIOD_HIRE = ("S005", dt.date(2026, 3, 18))  # an hourly cook joins mid-period
+LEAVER_LOCATION = "MIA"  # its second (non-exempt) manager leaves
+LEAVER_TERMINATED_ON = dt.date(2026, 4, 10)
+SALARY_FLOOR = 52_000
+SALARY_STEPS = 24  # in $1,000 steps: 52,000–75,000
+
+LONG_WEEK_SHARE = 0.3  # 6 × 8 h: 45 h after breaks, so overtime happens
+SHIFTS_PER_WEEK = (4, 5, 5, 6, 6)
+SHIFT_HOURS = (5, 6, 7, 8, 9, 10)
+START_HOURS = (7, 9, 10, 11, 15, 16)  # 16:00 + 10 h ends after midnight too
+BARTENDER_START_HOUR = 20
+BARTENDER_HOURS = 6  # 20:00–02:00 local: crosses midnight
+MANAGER_START_HOUR = 8
+MANAGER_HOURS = 9
+BREAK_FROM_MINUTES = 6 * 60
+BREAK_MINUTES = 30
+PUNCH_SYNC_MINUTES = 5  # updated_at: the clock syncs a little after clock-out
+
+CORRECTION_SHARE = 100  # one shift in a hundred is corrected
+CORRECTION_SHIFTS = (-30, -15, 15, 30)  # minutes added to clock_out
+STALE_COPIES = 3
+STALE_SHIFT_HOURS = 12  # obviously wrong if a stale copy were ever used
+MALFORMED_CLOCK_IN = "2026-03-0X 09:00"
+UNKNOWN_STAFF_ID = "S999"
+
+BONUS_COUNT = 8
+BONUS_AMOUNT = Decimal("46.00")  # attendance bonus: non-discretionary
+DISCRETIONARY_AMOUNTS = (Decimal("75.00"), Decimal("100.00"))
+DEDUCTION_CYCLE = ("retirement_401k", "section_125", "post_tax", None)
+DEDUCTION_AMOUNTS = {
+    "retirement_401k": Decimal("50.00"),
+    "section_125": Decimal("40.00"),
+    "post_tax": Decimal("25.00"),
+}
+DEDUCTIONS_FROM = dt.date(2026, 1, 1)
+TAX_YEAR = 2026
+NEAR_CAP_WAGES = Decimal("180000.00")  # $4,500 below the 2026 wage base of $184,500
+MOVED_IN_WAGES = Decimal("6200.00")  # $800 below the FUTA wage base of $7,000
+
+Row = dict[str, object]
 
 
-@dataclass
+@dataclass(frozen=True)
 class DemoSummary:
+    """What was written, so tests and the CLI can assert on it.
+
+    ``shifts`` counts distinct good shifts; the attendance file also holds
+    the corrections, the stale copies and the bad rows listed here.
+    """
+
     folder: Path
-    rows: dict[str, int] = field(default_factory=dict)
-    staff_count: int = 0
-    shifts: int = 0
-    corrected_event_ids: list[str] = field(default_factory=list)
-    stale_correction_event_ids: list[str] = field(default_factory=list)
-    malformed_rows: int = 0
-    exception_event_ids: list[str] = field(default_factory=list)
-    first_day: dt.date = FIRST_DAY
-    last_day: dt.date = FIRST_DAY + dt.timedelta(days=7 * WEEKS - 1)
+    rows: dict[str, int]
+    staff_count: int
+    shifts: int
+    first_day: dt.date
+    last_day: dt.date
+    period_starts: tuple[dt.date, ...]
+    corrected_event_ids: tuple[str, ...]
+    stale_correction_event_ids: tuple[str, ...]
+    malformed_event_ids: tuple[str, ...]
+    exception_event_ids: tuple[str, ...]
+
+    @property
+    def malformed_rows(self) -> int:
+        """Rows ingest refuses (a value that does not parse or validate)."""
+        return len(self.malformed_event_ids)
+
+    @property
+    def bad_rows(self) -> int:
+        """Every attendance row that must end up in the exceptions."""
+        return len(self.malformed_event_ids) + len(self.exception_event_ids)
+
+
+@dataclass(frozen=True)
+class _Location:
+    location_id: str
+    name: str
+    timezone: str
+    jurisdiction: str
 
 
 @dataclass(frozen=True)
 class _Staff:
     staff_id: str
-    location_id: str
-    timezone: str
+    full_name: str
+    location: _Location
     pay_type: str
+    flsa_exempt: bool
+    annual_salary: int | None
     roles: tuple[str, ...]
     hired_on: dt.date
     terminated_on: dt.date | None
 
+    def works_on(self, day: dt.date) -> bool:
+        if day < self.hired_on:
+            return False
+        return self.terminated_on is None or day <= self.terminated_on
 
-def _header(kind: str) -> list[str]:
-    return list(FILE_KINDS[kind].columns)
+
+@dataclass(frozen=True)
+class _Shift:
+    staff: _Staff
+    role: str
+    clock_in: dt.datetime
+    clock_out: dt.datetime
+    break_minutes: int
 
 
-def _write(folder: Path, kind: str, rows: list[dict[str, object]], summary: DemoSummary) -> None:
+@dataclass(frozen=True)
+class _Attendance:
+    rows: list[Row]
+    shifts: int
+    corrected: tuple[str, ...]
+    stale: tuple[str, ...]
+    malformed: tuple[str, ...]
+    exceptions: tuple[str, ...]
+
+
+def _money(value: Decimal | int) -> str:
+    return f"{Decimal(value):.2f}"
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _event_id(number: int) -> str:
+    return f"E{number:06d}"
+
+
+def _local(day: dt.date, hour: int, location: _Location) -> dt.datetime:
+    """Local wall time on ``day``; demo shifts never start in the 02:00 DST gap."""
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=ZoneInfo(location.timezone))
+
+
+def _after(moment: dt.datetime, minutes: int) -> dt.datetime:
+    """Real elapsed time, shown with the offset in force at the result, so a
+    shift over the DST change is as long as it says and never names a local
+    time that did not exist."""
+    shifted = moment.astimezone(UTC) + dt.timedelta(minutes=minutes)
+    return shifted.astimezone(moment.tzinfo)
+
+
+def _write(folder: Path, kind: str, rows: list[Row]) -> int:
+    columns = CONTRACT_COLUMNS[kind]
     with (folder / f"{kind}.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=_header(kind), lineterminator="\n")
-        writer.writeheader()
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(columns)
         for row in rows:
-            writer.writerow({key: "" if value is None else value for key, value in row.items()})
-    summary.rows[kind] = len(rows)
+            writer.writerow("" if row.get(column) is None else row[column] for column in columns)
+    return len(rows)
 
 
-def _money(value: float) -> str:
-    return f"{value:.2f}"
+def _locations() -> list[_Location]:
+    return [_Location(*location) for location in LOCATIONS]
 
 
-def _stamp(day: dt.date, minutes: int, timezone: str) -> dt.datetime:
-    """Local wall time ``minutes`` after midnight of ``day`` (may be next day)."""
-    local = dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=minutes)
-    return local.replace(tzinfo=ZoneInfo(timezone))
+def _names(rng: random.Random, count: int) -> list[str]:
+    """Distinct, obviously fictional names: no two staff members share one."""
+    pairs = list(itertools.product(FIRST_NAMES, LAST_NAMES))
+    return [f"{first} {last}" for first, last in rng.sample(pairs, count)]
 
 
-def _iso(moment: dt.datetime) -> str:
-    return moment.isoformat()
-
-
-def _make_staff(rng: random.Random) -> tuple[list[_Staff], list[dict[str, object]]]:
+def _make_staff(rng: random.Random, locations: list[_Location]) -> list[_Staff]:
+    per_location = HOURLY_PER_LOCATION + MANAGERS_PER_LOCATION
+    names = _names(rng, per_location * len(locations))
     staff: list[_Staff] = []
-    rows: list[dict[str, object]] = []
-    number = 0
-    for location_id, _, timezone, _ in LOCATIONS:
-        for index in range(HOURLY_PER_LOCATION + 2):
-            number += 1
-            staff_id = f"S{number:03d}"
-            is_manager = index >= HOURLY_PER_LOCATION
-            hired_on = dt.date(2024, 1, 8) + dt.timedelta(days=rng.randrange(0, 700))
-            terminated_on = None
-            if number == 5:
-                hired_on = dt.date(2026, 3, 18)  # joins mid-period
-            if location_id == "MIA" and index == HOURLY_PER_LOCATION + 1:
-                terminated_on = dt.date(2026, 4, 10)  # a manager leaves mid-period
-            roles = ("manager",) if is_manager else ROLE_PAIRS[index % len(ROLE_PAIRS)]
-            member = _Staff(
-                staff_id,
-                location_id,
-                timezone,
-                "salaried" if is_manager else "hourly",
-                roles,
-                hired_on,
-                terminated_on,
+    for location, index in itertools.product(locations, range(per_location)):
+        staff_id = f"S{len(staff) + 1:03d}"
+        manager_index = index - HOURLY_PER_LOCATION
+        is_manager = manager_index >= 0
+        hired_on = HIRED_FROM + dt.timedelta(days=rng.randrange(HIRED_SPREAD_DAYS))
+        if staff_id == MID_PERIOD_HIRE[0]:
+            hired_on = MID_PERIOD_HIRE[1]
+        leaves = location.location_id == LEAVER_LOCATION and manager_index == 1
+        staff.append(
+            _Staff(
+                staff_id=staff_id,
+                full_name=names[len(staff)],
+                location=location,
+                pay_type="salaried" if is_manager else "hourly",
+                flsa_exempt=manager_index == 0,
+                annual_salary=SALARY_FLOOR + 1000 * rng.randrange(SALARY_STEPS)
+                if is_manager
+                else None,
+                roles=(MANAGER_ROLE,) if is_manager else ROLE_PAIRS[index % len(ROLE_PAIRS)],
+                hired_on=hired_on,
+                terminated_on=LEAVER_TERMINATED_ON if leaves else None,
             )
-            staff.append(member)
-            filing_status = FILING_STATUSES[rng.randrange(len(FILING_STATUSES))]
-            rows.append(
-                {
-                    "tenant_id": TENANT_ID,
-                    "staff_id": staff_id,
-                    "full_name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-                    "home_location_id": location_id,
-                    "pay_type": member.pay_type,
-                    "flsa_exempt": "true" if is_manager and index % 2 == 0 else "false",
-                    "annual_salary": _money(52000 + 1000 * rng.randrange(0, 24))
-                    if is_manager
-                    else None,
-                    "filing_status": filing_status,
-                    "w4_step2": "true" if rng.random() < 0.15 else "false",
-                    "w4_dependents": _money(rng.choice((0, 0, 0, 2000, 4000))),
-                    "w4_other_income": _money(rng.choice((0, 0, 0, 0, 2400))),
-                    "w4_deductions": _money(rng.choice((0, 0, 0, 0, 1200))),
-                    "w4_extra_withholding": _money(rng.choice((0, 0, 0, 0, 0, 10))),
-                    "hired_on": hired_on.isoformat(),
-                    "terminated_on": terminated_on.isoformat() if terminated_on else None,
-                }
-            )
-    return staff, rows
+        )
+    return staff
 
 
-def _pay_rate_rows(staff: list[_Staff]) -> list[dict[str, object]]:
-    rows: list[dict[str, object]] = [
-        {
-            "tenant_id": TENANT_ID,
-            "staff_id": None,
-            "role": role,
-            "hourly_rate": rate,
-            "effective_from": "2026-01-01",
-            "effective_to": "2026-04-04" if role == "dishwasher" else None,
-        }
-        for role, rate in ROLE_RATES.items()
-    ]
-    # dishwashers get a raise from 2026-04-05, mid-range
-    rows.append(
-        {
-            "tenant_id": TENANT_ID,
-            "staff_id": None,
-            "role": "dishwasher",
-            "hourly_rate": "15.00",
-            "effective_from": "2026-04-05",
-            "effective_to": None,
-        }
-    )
-    for member in staff[::7]:
-        if member.pay_type == "hourly":
-            rows.append(
-                {
-                    "tenant_id": TENANT_ID,
-                    "staff_id": member.staff_id,
-                    "role": member.roles[0],
-                    "hourly_rate": f"{float(ROLE_RATES[member.roles[0]]) + 1.25:.2f}",
-                    "effective_from": "2026-01-01",
-                    "effective_to": None,
-                }
-            )
-    return rows
-
-
-def _week_plan(rng: random.Random, member: _Staff) -> list[tuple[int, str, int, int]]:
-    """(day offset in week, role, start minute, length in minutes) for one week."""
-    if member.pay_type == "salaried":
-        return [(day, "manager", 8 * 60, 9 * 60) for day in range(1, 6)]
-    long_week = rng.random() < 0.3
-    days = sorted(rng.sample(range(7), 6 if long_week else rng.randrange(4, 6)))
-    plan = []
-    for position, day in enumerate(days):
-        role = member.roles[0] if position % 3 != 2 else member.roles[1]
-        if role == "bartender":
-            plan.append((day, role, 20 * 60, 6 * 60))  # overnight, to 02:00
-            continue
-        length = 8 * 60 if long_week else rng.choice((5, 6, 7, 8, 9, 10)) * 60
-        start = rng.choice((7, 9, 10, 11, 15, 16)) * 60
-        plan.append((day, role, start, length))
-    return plan
-
-
-def _attendance_rows(
-    rng: random.Random, staff: list[_Staff], summary: DemoSummary
-) -> list[dict[str, object]]:
-    rows: list[dict[str, object]] = []
-    number = 0
-    for member in staff:
-        for week in range(WEEKS):
-            week_start = FIRST_DAY + dt.timedelta(weeks=week)
-            for day, role, start, length in _week_plan(rng, member):
-                work_day = week_start + dt.timedelta(days=day)
-                if work_day < member.hired_on:
-                    continue
-                if member.terminated_on and work_day > member.terminated_on:
-                    continue
-                clock_in = _stamp(work_day, start, member.timezone)
-                clock_out = _stamp(work_day, start + length, member.timezone)
-                if clock_out.date() > summary.last_day:
-                    continue  # keep the demo inside its four pay periods
-                number += 1
-                rows.append(
-                    {
-                        "tenant_id": TENANT_ID,
-                        "event_id": f"E{number:06d}",
-                        "staff_id": member.staff_id,
-                        "location_id": member.location_id,
-                        "role": role,
-                        "clock_in": _iso(clock_in),
-                        "clock_out": _iso(clock_out),
-                        "break_minutes": 30 if length >= 6 * 60 else 0,
-                        "updated_at": _iso(clock_out + dt.timedelta(minutes=5)),
-                    }
-                )
-    summary.shifts = len(rows)
-    rows.extend(_corrections(rng, rows, summary))
-    rows.extend(_problem_rows(staff, summary, number))
-    return rows
-
-
-def _corrections(
-    rng: random.Random, rows: list[dict[str, object]], summary: DemoSummary
-) -> list[dict[str, object]]:
-    """1 % of shifts corrected later (newer updated_at, clock-out 15 min later);
-    three stale copies with an older updated_at that must be ignored."""
-    corrected = sorted(rng.sample(range(len(rows)), max(1, len(rows) // 100)))
-    extra: list[dict[str, object]] = []
-    for index in corrected:
-        original = rows[index]
-        clock_out = dt.datetime.fromisoformat(str(original["clock_out"]))
-        fixed = dict(original)
-        fixed["clock_out"] = _iso(clock_out + dt.timedelta(minutes=15))
-        fixed["updated_at"] = _iso(clock_out + dt.timedelta(days=1))
-        extra.append(fixed)
-        summary.corrected_event_ids.append(str(original["event_id"]))
-    for index in corrected[:3]:
-        stale = dict(rows[index])
-        clock_in = dt.datetime.fromisoformat(str(stale["clock_in"]))
-        stale["clock_out"] = _iso(clock_in + dt.timedelta(hours=12))
-        stale["updated_at"] = _iso(clock_in)
-        extra.append(stale)
-        summary.stale_correction_event_ids.append(str(stale["event_id"]))
-    return extra
-
-
-def _problem_rows(staff: list[_Staff], summary: DemoSummary, last_number: int) -> list[dict]:
-    """Rows that must not be paid: three refused at ingest, four exceptions."""
-    member = staff[0]
-    day = FIRST_DAY + dt.timedelta(days=9)
-    base = {
+def _staff_row(rng: random.Random, member: _Staff) -> Row:
+    return {
         "tenant_id": TENANT_ID,
         "staff_id": member.staff_id,
-        "location_id": member.location_id,
-        "role": member.roles[0],
-        "break_minutes": 0,
+        "full_name": member.full_name,
+        "home_location_id": member.location.location_id,
+        "pay_type": member.pay_type,
+        "flsa_exempt": _bool(member.flsa_exempt),
+        "annual_salary": None if member.annual_salary is None else _money(member.annual_salary),
+        "filing_status": rng.choice(FILING_STATUSES),
+        "w4_step2": _bool(rng.random() < W4_STEP2_SHARE),
+        "w4_dependents": _money(rng.choice(W4_DEPENDENTS)),
+        "w4_other_income": _money(rng.choice(W4_OTHER_INCOME)),
+        "w4_deductions": _money(rng.choice(W4_DEDUCTIONS)),
+        "w4_extra_withholding": _money(rng.choice(W4_EXTRA_WITHHOLDING)),
+        "hired_on": member.hired_on.isoformat(),
+        "terminated_on": None if member.terminated_on is None else member.terminated_on.isoformat(),
     }
 
-    def shift(number: int, start: int, end: int, **changes: object) -> dict[str, object]:
-        clock_in = _stamp(day, start, member.timezone)
-        clock_out = _stamp(day, end, member.timezone)
-        row = {
-            **base,
-            "event_id": f"E{number:06d}",
-            "clock_in": _iso(clock_in),
-            "clock_out": _iso(clock_out),
-            "updated_at": _iso(clock_out + dt.timedelta(minutes=5)),
-        }
-        row.update(changes)
-        return row
 
-    n = last_number
-    malformed = [
-        shift(n + 1, 600, 900, clock_in="2026-03-0X 09:00"),
-        shift(n + 2, 600, 900, staff_id=""),
-        shift(n + 3, 600, 900, break_minutes=-30),
-    ]
-    leaver = next(s for s in staff if s.terminated_on is not None)
-    after_termination_day = leaver.terminated_on + dt.timedelta(days=3)
-    exceptions = [
-        shift(n + 4, 900, 600),  # clock-out before clock-in
-        shift(n + 5, 600, 900, staff_id="S999"),  # unknown staff
-        shift(n + 6, 600, 900, clock_out=""),  # still on shift
-        {
-            **base,
-            "event_id": f"E{n + 7:06d}",
-            "staff_id": leaver.staff_id,
-            "location_id": leaver.location_id,
-            "role": "manager",
-            "clock_in": _iso(_stamp(after_termination_day, 480, leaver.timezone)),
-            "clock_out": _iso(_stamp(after_termination_day, 1020, leaver.timezone)),
-            "updated_at": _iso(_stamp(after_termination_day, 1030, leaver.timezone)),
-        },
-    ]
-    summary.malformed_rows = len(malformed)
-    summary.exception_event_ids = [str(row["event_id"]) for row in exceptions]
-    return malformed + exceptions
+def _rate_row(
+    staff_id: str | None, role: str, rate: Decimal, start: dt.date, end: dt.date | None
+) -> Row:
+    return {
+        "tenant_id": TENANT_ID,
+        "staff_id": staff_id,
+        "role": role,
+        "hourly_rate": _money(rate),
+        "effective_from": start.isoformat(),
+        "effective_to": None if end is None else end.isoformat(),
+    }
 
 
-def _adjustment_rows(rng: random.Random, staff: list[_Staff]) -> list[dict[str, object]]:
-    hourly = [member for member in staff if member.pay_type == "hourly"]
+def _pay_rate_rows(staff: list[_Staff]) -> list[Row]:
+    """Role defaults, personal overrides, and two raises from RATE_CHANGE_ON:
+    one for a role default, one for the first personal override."""
+    day_before = RATE_CHANGE_ON - dt.timedelta(days=1)
     rows = []
-    for number, member in enumerate(sorted(rng.sample(hourly, 8), key=lambda s: s.staff_id)):
+    for role, rate in ROLE_RATES.items():
+        changes = role == RATE_CHANGE_ROLE
+        rows.append(_rate_row(None, role, rate, RATES_FROM, day_before if changes else None))
+        if changes:
+            rows.append(_rate_row(None, role, RATE_CHANGE_NEW_RATE, RATE_CHANGE_ON, None))
+    hourly = [member for member in staff if member.pay_type == "hourly"]
+    for position, member in enumerate(hourly[::OVERRIDE_EVERY]):
+        role = member.roles[0]
+        rate = ROLE_RATES[role] + OVERRIDE_RAISE
+        if position == 0:
+            rows.append(_rate_row(member.staff_id, role, rate, RATES_FROM, day_before))
+            rows.append(
+                _rate_row(member.staff_id, role, rate + PERSONAL_RAISE, RATE_CHANGE_ON, None)
+            )
+        else:
+            rows.append(_rate_row(member.staff_id, role, rate, RATES_FROM, None))
+    return rows
+
+
+def _shift(member: _Staff, role: str, day: dt.date, hour: int, hours: int) -> _Shift:
+    clock_in = _local(day, hour, member.location)
+    minutes = hours * 60
+    return _Shift(
+        staff=member,
+        role=role,
+        clock_in=clock_in,
+        clock_out=_after(clock_in, minutes),
+        break_minutes=BREAK_MINUTES if minutes >= BREAK_FROM_MINUTES else 0,
+    )
+
+
+def _manager_week(member: _Staff, week_start: dt.date) -> list[_Shift]:
+    weekdays = (week_start + dt.timedelta(days=offset) for offset in range(1, 6))
+    return [
+        _shift(member, MANAGER_ROLE, day, MANAGER_START_HOUR, MANAGER_HOURS) for day in weekdays
+    ]
+
+
+def _hourly_week(rng: random.Random, member: _Staff, week_start: dt.date) -> list[_Shift]:
+    """Every third shift of the week is in the second role, so both roles show up weekly."""
+    long_week = rng.random() < LONG_WEEK_SHARE
+    count = 6 if long_week else rng.choice(SHIFTS_PER_WEEK)
+    shifts = []
+    for position, offset in enumerate(sorted(rng.sample(range(7), count))):
+        day = week_start + dt.timedelta(days=offset)
+        role = member.roles[1] if position % 3 == 2 else member.roles[0]
+        if role == "bartender":
+            shifts.append(_shift(member, role, day, BARTENDER_START_HOUR, BARTENDER_HOURS))
+            continue
+        hours = 8 if long_week else rng.choice(SHIFT_HOURS)
+        shifts.append(_shift(member, role, day, rng.choice(START_HOURS), hours))
+    return shifts
+
+
+def _plan_shifts(rng: random.Random, staff: list[_Staff]) -> list[_Shift]:
+    """All good shifts in punch-clock order (by clock-in instant, then staff)."""
+    shifts: list[_Shift] = []
+    for member, week in itertools.product(staff, range(WEEKS)):
+        week_start = FIRST_DAY + dt.timedelta(weeks=week)
+        if member.pay_type == "salaried":
+            planned = _manager_week(member, week_start)
+        else:
+            planned = _hourly_week(rng, member, week_start)
+        shifts.extend(
+            shift
+            for shift in planned
+            if member.works_on(shift.clock_in.date()) and shift.clock_out.date() <= LAST_DAY
+        )
+    return sorted(shifts, key=lambda shift: (shift.clock_in.astimezone(UTC), shift.staff.staff_id))
+
+
+def _attendance_row(event_id: str, shift: _Shift, updated_at: dt.datetime) -> Row:
+    return {
+        "tenant_id": TENANT_ID,
+        "event_id": event_id,
+        "staff_id": shift.staff.staff_id,
+        "location_id": shift.staff.location.location_id,
+        "role": shift.role,
+        "clock_in": shift.clock_in.isoformat(),
+        "clock_out": shift.clock_out.isoformat(),
+        "break_minutes": shift.break_minutes,
+        "updated_at": updated_at.isoformat(),
+    }
+
+
+def _synced(shift: _Shift) -> dt.datetime:
+    return _after(shift.clock_out, PUNCH_SYNC_MINUTES)
+
+
+def _corrections(rng: random.Random, rows: list[Row]) -> tuple[list[Row], list[Row]]:
+    """One shift in a hundred comes again with a newer updated_at and a moved
+    clock-out (it wins); three others come again with an older updated_at and
+    an absurd clock-out (they must be ignored)."""
+    chosen = rng.sample(range(len(rows)), len(rows) // CORRECTION_SHARE + STALE_COPIES)
+    corrected = sorted(chosen[STALE_COPIES:])
+    stale = sorted(chosen[:STALE_COPIES])
+    newer = []
+    for index in corrected:
+        clock_out = dt.datetime.fromisoformat(str(rows[index]["clock_out"]))
+        updated_at = dt.datetime.fromisoformat(str(rows[index]["updated_at"]))
+        moved = _after(clock_out, rng.choice(CORRECTION_SHIFTS))
+        fixed = {**rows[index], "clock_out": moved.isoformat()}
+        fixed["updated_at"] = _after(updated_at, 24 * 60 + rng.randrange(60, 600)).isoformat()
+        newer.append(fixed)
+    older = []
+    for index in stale:
+        clock_in = dt.datetime.fromisoformat(str(rows[index]["clock_in"]))
+        copy = {**rows[index], "clock_out": _after(clock_in, STALE_SHIFT_HOURS * 60).isoformat()}
+        copy["updated_at"] = clock_in.isoformat()
+        older.append(copy)
+    return newer, older
+
+
+def _free_day(member: _Staff, shifts: list[_Shift]) -> dt.date:
+    """A day in the second week that ``member`` does not work, so the bad rows
+    cannot overlap a good shift and add exceptions of their own."""
+    worked = {shift.clock_in.date() for shift in shifts if shift.staff == member}
+    return next(
+        day
+        for day in (FIRST_DAY + dt.timedelta(days=7 + offset) for offset in range(7))
+        if day not in worked
+    )
+
+
+def _bad_rows(
+    staff: list[_Staff], shifts: list[_Shift], next_number: int
+) -> tuple[list[Row], list[Row]]:
+    """Three rows ingest refuses, then four it loads that become exceptions
+    (reversed punches, unknown staff, still on shift, after termination)."""
+    member = next(s for s in staff if s.pay_type == "hourly")
+    base = _shift(member, member.roles[0], _free_day(member, shifts), 10, 5)
+    leaver = next(s for s in staff if s.terminated_on is not None)
+    late_day = LEAVER_TERMINATED_ON + dt.timedelta(days=3)
+    after_termination = _shift(leaver, MANAGER_ROLE, late_day, MANAGER_START_HOUR, MANAGER_HOURS)
+    numbers = itertools.count(next_number)
+
+    def row(shift: _Shift, **changes: object) -> Row:
+        return {**_attendance_row(_event_id(next(numbers)), shift, _synced(shift)), **changes}
+
+    malformed = [
+        row(base, clock_in=MALFORMED_CLOCK_IN),
+        row(base, staff_id=""),
+        row(base, break_minutes=-BREAK_MINUTES),
+    ]
+    exceptions = [
+        row(base, clock_in=base.clock_out.isoformat(), clock_out=base.clock_in.isoformat()),
+        row(base, staff_id=UNKNOWN_STAFF_ID),
+        row(base, clock_out=None, updated_at=_after(base.clock_in, 1).isoformat()),
+        row(after_termination),
+    ]
+    return malformed, exceptions
+
+
+def _attendance(rng: random.Random, staff: list[_Staff]) -> _Attendance:
+    shifts = _plan_shifts(rng, staff)
+    rows = [
+        _attendance_row(_event_id(number), shift, _synced(shift))
+        for number, shift in enumerate(shifts, start=1)
+    ]
+    newer, older = _corrections(rng, rows)
+    malformed, exceptions = _bad_rows(staff, shifts, len(rows) + 1)
+
+    def ids(group: list[Row]) -> tuple[str, ...]:
+        return tuple(str(row["event_id"]) for row in group)
+
+    return _Attendance(
+        rows=rows + newer + older + malformed + exceptions,
+        shifts=len(shifts),
+        corrected=ids(newer),
+        stale=ids(older),
+        malformed=ids(malformed),
+        exceptions=ids(exceptions),
+    )
+
+
+def _adjustment_rows(rng: random.Random, staff: list[_Staff]) -> list[Row]:
+    """Alternating attendance bonuses (in the regular rate) and discretionary
+    ones (not), for staff employed the whole range."""
+    steady = [
+        s
+        for s in staff
+        if s.pay_type == "hourly" and s.works_on(FIRST_DAY) and s.works_on(LAST_DAY)
+    ]
+    chosen = sorted(rng.sample(steady, BONUS_COUNT), key=lambda member: member.staff_id)
+    rows = []
+    for number, member in enumerate(chosen):
+        non_discretionary = number % 2 == 0
+        work_date = FIRST_DAY + dt.timedelta(days=rng.randrange(7 * WEEKS))
         rows.append(
             {
                 "tenant_id": TENANT_ID,
                 "adjustment_id": f"A{number + 1:04d}",
                 "staff_id": member.staff_id,
-                "work_date": (FIRST_DAY + dt.timedelta(days=3 + 7 * (number % WEEKS))).isoformat(),
-                "kind": "bonus" if number % 2 == 0 else "discretionary_bonus",
-                "amount": "46.00" if number % 2 == 0 else "75.00",
+                "work_date": work_date.isoformat(),
+                "kind": "bonus" if non_discretionary else "discretionary_bonus",
+                "amount": _money(
+                    BONUS_AMOUNT if non_discretionary else rng.choice(DISCRETIONARY_AMOUNTS)
+                ),
             }
         )
     return rows
 
 
-def _deduction_rows(staff: list[_Staff]) -> list[dict[str, object]]:
+def _moved_in(staff: list[_Staff]) -> tuple[_Staff, _Staff]:
+    """The first manager (near the Social Security wage base) and the first
+    hourly staff member (near the FUTA wage base)."""
+    manager = next(s for s in staff if s.pay_type == "salaried")
+    hourly = next(s for s in staff if s.pay_type == "hourly")
+    return manager, hourly
+
+
+def _deduction_rows(staff: list[_Staff]) -> list[Row]:
+    """Staff with opening YTD amounts get no section 125, so their opening
+    FICA, FUTA and SDI wages can simply equal their gross wages."""
+    moved_in = _moved_in(staff)
     rows = []
     for position, member in enumerate(staff):
-        kind = ("retirement_401k", "section_125", "post_tax", None)[position % 4]
+        kind = DEDUCTION_CYCLE[position % len(DEDUCTION_CYCLE)]
+        if kind == "section_125" and member in moved_in:
+            kind = "retirement_401k"
         if kind is None:
             continue
-        amount = {"retirement_401k": "50.00", "section_125": "40.00", "post_tax": "25.00"}[kind]
         rows.append(
             {
                 "tenant_id": TENANT_ID,
                 "staff_id": member.staff_id,
                 "kind": kind,
-                "amount_per_period": amount,
-                "effective_from": "2026-01-01",
+                "amount_per_period": _money(DEDUCTION_AMOUNTS[kind]),
+                "effective_from": DEDUCTIONS_FROM.isoformat(),
                 "effective_to": None,
             }
         )
     return rows
 
 
-def _ytd_rows(staff: list[_Staff]) -> list[dict[str, object]]:
-    managers = [member for member in staff if member.pay_type == "salaried"]
-    near_cap, hourly = managers[0], next(s for s in staff if s.pay_type == "hourly")
+def _ytd_row(member: _Staff, wages: Decimal) -> Row:
+    amount = _money(wages)
+    return {
+        "tenant_id": TENANT_ID,
+        "staff_id": member.staff_id,
+        "tax_year": TAX_YEAR,
+        "gross_wages": amount,
+        "social_security_wages": amount,
+        "medicare_wages": amount,
+        "futa_wages": amount,
+        "sdi_wages": amount,
+    }
+
+
+def _ytd_rows(staff: list[_Staff]) -> list[Row]:
+    manager, hourly = _moved_in(staff)
+    return [_ytd_row(manager, NEAR_CAP_WAGES), _ytd_row(hourly, MOVED_IN_WAGES)]
+
+
+def _tenant_rows() -> list[Row]:
     return [
         {
             "tenant_id": TENANT_ID,
-            "staff_id": near_cap.staff_id,
-            "tax_year": 2026,
-            "gross_wages": "181000.00",
-            "social_security_wages": "180000.00",
-            "medicare_wages": "180000.00",
-            "futa_wages": "7000.00",
-            "sdi_wages": "180000.00",
-        },
-        {
-            "tenant_id": TENANT_ID,
-            "staff_id": hourly.staff_id,
-            "tax_year": 2026,
-            "gross_wages": "6200.00",
-            "social_security_wages": "6200.00",
-            "medicare_wages": "6200.00",
-            "futa_wages": "6200.00",
-            "sdi_wages": "6200.00",
-        },
-    ]
-
-
-def write_demo_files(folder: Path, *, seed: int = DEMO_SEED) -> DemoSummary:
-    """Write the eight input files of CONTRACT §3 into ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(seed)
-    summary = DemoSummary(folder=folder)
-    tenants = [
-        {
-            "tenant_id": TENANT_ID,
-            "name": "Bistro Group",
-            "pay_frequency": "biweekly",
+            "name": TENANT_NAME,
+            "pay_frequency": PAY_FREQUENCY,
             "period_anchor": FIRST_DAY.isoformat(),
             "workweek_start": "sunday",
-            "pay_date_lag_days": 5,
+            "pay_date_lag_days": PAY_DATE_LAG_DAYS,
         }
     ]
-    locations = [
+
+
+def _location_rows(locations: list[_Location]) -> list[Row]:
+    return [
         {
             "tenant_id": TENANT_ID,
-            "location_id": location_id,
-            "name": name,
-            "timezone": timezone,
-            "jurisdiction": state,
+            "location_id": location.location_id,
+            "name": location.name,
+            "timezone": location.timezone,
+            "jurisdiction": location.jurisdiction,
         }
-        for location_id, name, timezone, state in LOCATIONS
+        for location in locations
     ]
-    staff, staff_rows = _make_staff(rng)
-    summary.staff_count = len(staff)
-    _write(folder, "tenants", tenants, summary)
-    _write(folder, "locations", locations, summary)
-    _write(folder, "staff", staff_rows, summary)
-    _write(folder, "pay_rates", _pay_rate_rows(staff), summary)
-    _write(folder, "attendance", _attendance_rows(rng, staff, summary), summary)
-    _write(folder, "adjustments", _adjustment_rows(rng, staff), summary)
-    _write(folder, "deductions", _deduction_rows(staff), summary)
-    _write(folder, "ytd_opening", _ytd_rows(staff), summary)
-    return summary
+
+
+def _period_starts() -> tuple[dt.date, ...]:
+    days = (LAST_DAY - FIRST_DAY).days + 1
+    return tuple(FIRST_DAY + dt.timedelta(days=d) for d in range(0, days, PERIOD_DAYS))
+
+
+def write_demo_files(out_dir: Path, *, seed: int = DEMO_SEED) -> DemoSummary:
+    """Write the eight input files of CONTRACT §3 into ``out_dir``.
+
+    One ``random.Random(seed)`` feeds everything in a fixed order, so the
+    same seed gives byte-identical files.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    locations = _locations()
+    staff = _make_staff(rng, locations)
+    staff_rows = [_staff_row(rng, member) for member in staff]
+    attendance = _attendance(rng, staff)
+    tables: dict[str, list[Row]] = {
+        "tenants": _tenant_rows(),
+        "locations": _location_rows(locations),
+        "staff": staff_rows,
+        "pay_rates": _pay_rate_rows(staff),
+        "attendance": attendance.rows,
+        "adjustments": _adjustment_rows(rng, staff),
+        "deductions": _deduction_rows(staff),
+        "ytd_opening": _ytd_rows(staff),
+    }
+    counts = {kind: _write(out_dir, kind, rows) for kind, rows in tables.items()}
+    return DemoSummary(
+        folder=out_dir,
+        rows=counts,
+        staff_count=len(staff),
+        shifts=attendance.shifts,
+        first_day=FIRST_DAY,
+        last_day=LAST_DAY,
+        period_starts=_period_starts(),
+        corrected_event_ids=attendance.corrected,
+        stale_correction_event_ids=attendance.stale,
+        malformed_event_ids=attendance.malformed,
+        exception_event_ids=attendance.exceptions,
+    )
