@@ -4,19 +4,24 @@ says which table each file lands in, by which key, in which order."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
+    AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 # Same pattern as the Dagster partition keys and dbt vars built from it.
 TENANT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
@@ -29,6 +34,19 @@ Role = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,
 Money = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
 NonNegativeMoney = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 HourlyRate = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=4)]
+
+
+def _iso_date(value: Any) -> Any:
+    """``YYYY-MM-DD`` only: pydantic alone would also take a Unix time or a
+    datetime string, which no input file of CONTRACT §3 should contain."""
+    if isinstance(value, str):
+        value = value.strip()
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise PydanticCustomError("date_format", "not a YYYY-MM-DD date")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
@@ -49,15 +67,19 @@ class TenantRow(InputRow):
     tenant_id: TenantId
     name: Name
     pay_frequency: Literal["weekly", "biweekly", "semimonthly", "monthly"]
-    period_anchor: dt.date | None = None
+    period_anchor: Date | None = Field(default=None, validate_default=True)
     workweek_start: Weekday = "sunday"
     pay_date_lag_days: int = Field(default=5, ge=0, le=60)
 
-    @model_validator(mode="after")
-    def _anchor_for_fixed_length_periods(self) -> TenantRow:
-        if self.pay_frequency in ("weekly", "biweekly") and self.period_anchor is None:
-            raise ValueError(f"period_anchor is required for {self.pay_frequency} pay")
-        return self
+    @field_validator("period_anchor")
+    @classmethod
+    def _anchor_for_fixed_length_periods(
+        cls, value: dt.date | None, info: ValidationInfo
+    ) -> dt.date | None:
+        frequency = info.data.get("pay_frequency")
+        if frequency in ("weekly", "biweekly") and value is None:
+            raise ValueError(f"required for {frequency} pay")
+        return value
 
 
 class LocationRow(InputRow):
@@ -73,7 +95,7 @@ class LocationRow(InputRow):
         try:
             zoneinfo.ZoneInfo(value)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"not an IANA time zone: {value[:64]!r}") from None
+            raise ValueError("not an IANA time zone") from None
         return value
 
 
@@ -84,25 +106,35 @@ class StaffRow(InputRow):
     home_location_id: RecordId
     pay_type: Literal["hourly", "salaried"]
     flsa_exempt: bool = False
-    annual_salary: NonNegativeMoney | None = None
+    annual_salary: NonNegativeMoney | None = Field(default=None, validate_default=True)
     filing_status: Literal["single", "married_jointly", "head_of_household"] = "single"
     w4_step2: bool = False
     w4_dependents: NonNegativeMoney = Decimal(0)
     w4_other_income: NonNegativeMoney = Decimal(0)
     w4_deductions: NonNegativeMoney = Decimal(0)
     w4_extra_withholding: NonNegativeMoney = Decimal(0)
-    hired_on: dt.date | None = None
-    terminated_on: dt.date | None = None
+    hired_on: Date | None = None
+    terminated_on: Date | None = None
 
-    @model_validator(mode="after")
-    def _salary_matches_pay_type(self) -> StaffRow:
-        if self.pay_type == "salaried" and self.annual_salary is None:
-            raise ValueError("annual_salary is required for salaried staff")
-        if self.pay_type == "hourly" and self.annual_salary is not None:
-            raise ValueError("annual_salary must be empty for hourly staff")
-        if self.hired_on and self.terminated_on and self.terminated_on < self.hired_on:
-            raise ValueError("terminated_on is before hired_on")
-        return self
+    @field_validator("annual_salary")
+    @classmethod
+    def _salary_matches_pay_type(
+        cls, value: Decimal | None, info: ValidationInfo
+    ) -> Decimal | None:
+        pay_type = info.data.get("pay_type")
+        if pay_type == "salaried" and value is None:
+            raise ValueError("required for salaried staff")
+        if pay_type == "hourly" and value is not None:
+            raise ValueError("must be empty for hourly staff")
+        return value
+
+    @field_validator("terminated_on")
+    @classmethod
+    def _terminated_after_hire(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        hired_on = info.data.get("hired_on")
+        if value is not None and hired_on is not None and value < hired_on:
+            raise ValueError("before hired_on")
+        return value
 
 
 class PayRateRow(InputRow):
@@ -110,13 +142,13 @@ class PayRateRow(InputRow):
     staff_id: RecordId | None = None
     role: Role
     hourly_rate: HourlyRate
-    effective_from: dt.date
-    effective_to: dt.date | None = None
+    effective_from: Date
+    effective_to: Date | None = None
 
-    @model_validator(mode="after")
-    def _range_is_ordered(self) -> PayRateRow:
-        _check_range(self.effective_from, self.effective_to)
-        return self
+    @field_validator("effective_to")
+    @classmethod
+    def _range_is_ordered(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        return _check_range(value, info)
 
 
 class AttendanceRow(InputRow):
@@ -128,17 +160,17 @@ class AttendanceRow(InputRow):
     staff_id: RecordId
     location_id: RecordId
     role: Role
-    clock_in: dt.datetime
-    clock_out: dt.datetime | None = None
+    clock_in: AwareDatetime
+    clock_out: AwareDatetime | None = None
     break_minutes: int = Field(default=0, ge=0, le=9999)
-    updated_at: dt.datetime
+    updated_at: AwareDatetime
 
 
 class AdjustmentRow(InputRow):
     tenant_id: TenantId
     adjustment_id: RecordId
     staff_id: RecordId
-    work_date: dt.date
+    work_date: Date
     kind: Literal["bonus", "discretionary_bonus"]
     amount: Money
 
@@ -148,13 +180,13 @@ class DeductionRow(InputRow):
     staff_id: RecordId
     kind: Literal["retirement_401k", "section_125", "post_tax"]
     amount_per_period: NonNegativeMoney
-    effective_from: dt.date
-    effective_to: dt.date | None = None
+    effective_from: Date
+    effective_to: Date | None = None
 
-    @model_validator(mode="after")
-    def _range_is_ordered(self) -> DeductionRow:
-        _check_range(self.effective_from, self.effective_to)
-        return self
+    @field_validator("effective_to")
+    @classmethod
+    def _range_is_ordered(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        return _check_range(value, info)
 
 
 class YtdOpeningRow(InputRow):
@@ -168,9 +200,11 @@ class YtdOpeningRow(InputRow):
     sdi_wages: NonNegativeMoney = Decimal(0)
 
 
-def _check_range(start: dt.date, end: dt.date | None) -> None:
-    if end is not None and end < start:
-        raise ValueError("effective_to is before effective_from")
+def _check_range(end: dt.date | None, info: ValidationInfo) -> dt.date | None:
+    start = info.data.get("effective_from")
+    if end is not None and start is not None and end < start:
+        raise ValueError("before effective_from")
+    return end
 
 
 @dataclass(frozen=True)

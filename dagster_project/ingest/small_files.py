@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import psycopg2.extensions
 from psycopg2 import sql
 from pydantic import ValidationError
 
+from dagster_project.ingest.errors import IngestFileError
 from dagster_project.ingest.rejects import Rejection, record_rejections
 from dagster_project.ingest.results import FileResult
 from dagster_project.ingest.schemas import FileKind, InputRow
@@ -25,7 +27,8 @@ def _first_error(error: ValidationError) -> tuple[str, str]:
     """(field, reason) of the first problem, without echoing the value."""
     detail = error.errors(include_input=False, include_url=False)[0]
     field = ".".join(str(part) for part in detail["loc"]) or "row"
-    return field, detail["msg"]
+    message = detail["msg"].removeprefix("Value error, ")
+    return field, f"{field}: {message}"
 
 
 def _validated_rows(
@@ -38,14 +41,19 @@ def _validated_rows(
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         next(reader)
-        for values in reader:
+        for values in _rows_of(reader, path):
+            if not values:
+                continue  # a blank line is no row (csv.DictReader skips it too)
             received += 1
             line = reader.line_num
             cells = dict(zip(header, values, strict=False))
+            if any("\x00" in value for value in values):
+                rejections.append(Rejection.of(line, {}, "row", "row: contains a NUL character"))
+                continue
             if len(values) != len(header):
                 rejections.append(
                     Rejection.of(
-                        line, cells, "row", f"{len(values)} fields, header has {len(header)}"
+                        line, cells, "row", f"row: {len(values)} fields, header has {len(header)}"
                     )
                 )
                 continue
@@ -60,6 +68,21 @@ def _validated_rows(
     return valid, rejections, received
 
 
+def _rows_of(reader: Any, path: Path) -> Iterator[list[str]]:
+    """The reader's rows; text that is not UTF-8 refuses the file, naming the row."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except UnicodeDecodeError:
+            raise IngestFileError(
+                path, reader.line_num + 1, "row", "file is not UTF-8 text"
+            ) from None
+        except csv.Error as error:
+            raise IngestFileError(path, reader.line_num, "row", f"not valid CSV: {error}") from None
+
+
 def _copy_rows(
     cur: psycopg2.extensions.cursor,
     kind: FileKind,
@@ -67,27 +90,23 @@ def _copy_rows(
     source_file: str,
 ) -> None:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
     for line, row in rows:
         values = row.model_dump()
         if kind.name == "pay_rates" and values["staff_id"] is None:
             values["staff_id"] = ""  # landing key for a role default
-        writer.writerow([*(_csv_value(values[c]) for c in kind.columns), source_file, line])
+        cells = [*(values[c] for c in kind.columns), source_file, line]
+        buffer.write("\t".join(map(_copy_text, cells)) + "\n")
     buffer.seek(0)
     columns = sql.SQL(", ").join(map(sql.Identifier, (*kind.columns, *_LANDING_COLUMNS)))
-    cur.copy_expert(
-        sql.SQL("copy incoming ({}) from stdin with (format csv, null {})").format(
-            columns, sql.Literal(_NULL)
-        ),
-        buffer,
-    )
+    cur.copy_expert(sql.SQL("copy incoming ({}) from stdin").format(columns), buffer)
 
 
-_NULL = r"\N"
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _csv_value(value: Any) -> Any:
-    return _NULL if value is None else value
+def _copy_text(value: Any) -> str:
+    """COPY text format: ``\\N`` is null, so a value that reads ``\\N`` stays text."""
+    return r"\N" if value is None else str(value).translate(_COPY_ESCAPES)
 
 
 def _upsert(cur: psycopg2.extensions.cursor, kind: FileKind) -> tuple[int, int]:
