@@ -1,0 +1,217 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='append_new_columns',
+        pre_hook="{{ delete_selected_period_rows() }}",
+    )
+}}
+{#-
+    Every dollar of fct_payroll's earnings, line by line: one row per staff,
+    work date, role and earning kind, pointing back to the raw attendance
+    event_ids (or adjustment_ids) it was computed from. Lines carry cents
+    allocated by largest remainder, so per staff, period and component they
+    sum exactly to fct_payroll's rounded amount.
+-#}
+with
+
+pay_periods as (
+
+    select * from {{ ref('dim_pay_periods') }}
+
+),
+
+shift_parts as (
+
+    select * from {{ ref('int_shift_parts_rated') }}
+
+),
+
+workweeks as (
+
+    select * from {{ ref('int_workweeks_summed') }}
+
+),
+
+adjustments as (
+
+    select * from {{ ref('stg_raw__adjustments') }}
+
+),
+
+earnings as (
+
+    select * from {{ ref('int_period_earnings') }}
+
+),
+
+selected_periods as (
+
+    select *
+    from pay_periods
+    where {{ in_selected_period('pay_periods') }}
+
+),
+
+straight_time_lines as (
+
+    select
+        selected_periods.tenant_id,
+        shift_parts.staff_id,
+        selected_periods.period_start,
+        shift_parts.work_date,
+        shift_parts.role,
+        'straight_time' as earning_kind,
+        'straight_time_pay' as payroll_column,
+        sum(shift_parts.hours_worked) as hours,
+        sum(shift_parts.straight_time_pay) as exact_amount,
+        array_agg(distinct shift_parts.event_id order by shift_parts.event_id)
+            as source_ids
+    from selected_periods
+    inner join shift_parts
+        on selected_periods.tenant_id = shift_parts.tenant_id
+        and shift_parts.work_date
+        between selected_periods.period_start and selected_periods.period_end
+    where not shift_parts.is_salaried
+    group by 1, 2, 3, 4, 5
+
+),
+
+overtime_lines as (
+
+    select
+        workweeks.tenant_id,
+        workweeks.staff_id,
+        workweeks.period_start,
+        workweeks.workweek_end as work_date,
+        null::text as role,
+        'overtime_premium' as earning_kind,
+        'overtime_premium_pay' as payroll_column,
+        workweeks.overtime_hours + workweeks.double_time_hours as hours,
+        workweeks.overtime_premium_pay as exact_amount,
+        array_agg(distinct shift_parts.event_id order by shift_parts.event_id)
+            as source_ids
+    from workweeks
+    inner join shift_parts
+        on workweeks.tenant_id = shift_parts.tenant_id
+        and workweeks.staff_id = shift_parts.staff_id
+        and workweeks.workweek_start = shift_parts.workweek_start
+    where workweeks.overtime_premium_pay > 0
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9
+
+),
+
+bonus_lines as (
+
+    select
+        selected_periods.tenant_id,
+        adjustments.staff_id,
+        selected_periods.period_start,
+        adjustments.work_date,
+        null::text as role,
+        adjustments.kind as earning_kind,
+        'bonus_pay' as payroll_column,
+        0::numeric as hours,
+        sum(adjustments.amount) as exact_amount,
+        array_agg(adjustments.adjustment_id order by adjustments.adjustment_id)
+            as source_ids
+    from selected_periods
+    inner join adjustments
+        on selected_periods.tenant_id = adjustments.tenant_id
+        and adjustments.work_date
+        between selected_periods.period_start and selected_periods.period_end
+    group by 1, 2, 3, 4, 5, 6, 7
+
+),
+
+salary_lines as (
+
+    select
+        tenant_id,
+        staff_id,
+        period_start,
+        period_end as work_date,
+        null::text as role,
+        'salary' as earning_kind,
+        'salary_pay' as payroll_column,
+        0::numeric as hours,
+        salary_pay as exact_amount,
+        array[]::text[] as source_ids
+    from earnings
+    where salary_pay <> 0
+
+),
+
+earning_lines as (
+
+    select * from straight_time_lines
+    union all
+    select * from overtime_lines
+    union all
+    select * from bonus_lines
+    union all
+    select * from salary_lines
+
+),
+
+cents_floored as (
+
+    select
+        earning_lines.*,
+        floor(exact_amount * 100) as floored_cents,
+        exact_amount * 100 - floor(exact_amount * 100) as remainder_cents,
+        round(
+            sum(exact_amount) over component * 100
+        ) - sum(floor(exact_amount * 100)) over component as cents_to_allocate,
+        row_number() over (
+            partition by tenant_id, staff_id, period_start, payroll_column
+            order by
+                exact_amount * 100 - floor(exact_amount * 100) desc,
+                work_date,
+                role
+        ) as remainder_rank
+    from earning_lines
+    window component as (
+        partition by tenant_id, staff_id, period_start, payroll_column
+    )
+
+),
+
+final as (
+
+    select
+        ---------- ids
+        tenant_id,
+        staff_id,
+
+        ---------- text
+        role,
+        earning_kind,
+        payroll_column,
+        source_ids,
+
+        ---------- numerics
+        round(hours, 4) as hours,
+        (
+            (
+                floored_cents
+                + case when remainder_rank <= cents_to_allocate then 1 else 0 end
+            ) / 100
+        )::numeric(14, 2) as amount,
+
+        ---------- dates
+        period_start,
+        work_date,
+
+        ---------- audit
+        {% if selected_run_id() is none -%}
+        null::text as run_id
+        {%- else -%}
+        '{{ selected_run_id() }}'::text as run_id
+        {%- endif %}
+
+    from cents_floored
+
+)
+
+select * from final
