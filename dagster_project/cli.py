@@ -246,6 +246,21 @@ def register(
 
 
 @app.command()
+def exceptions(
+    period: PeriodOption = None,
+    tenant: TenantOption = None,
+) -> None:
+    """List the period's attendance exceptions with reason codes."""
+    from dagster_project.lib.exceptions_report import period_exceptions, render_exceptions
+
+    if period is None:
+        raise _fail("--period YYYY-MM-DD is required", EXIT_BAD_INPUT)
+    url = _warehouse()
+    tenant_id = _resolve_tenant(url, tenant)
+    _say(render_exceptions(tenant_id, period, period_exceptions(url, tenant_id, period)))
+
+
+@app.command()
 def demo(
     out: Annotated[
         Path | None, typer.Option("--out", help="Also keep the generated CSV files here.")

@@ -42,7 +42,8 @@ def test_demo_prints_a_register_with_every_staff_member(demo):
     printed = set(re.findall(r"^(S\d{3}) ", result.output, flags=re.MULTILINE))
     assert printed == {f"S{n:03d}" for n in range(1, 61)}
     assert result.output.count("Pay register  tenant=bistro") == 4
-    assert "attendance exceptions: 7" in result.output
+    per_period = re.findall(r"attendance exceptions in the period: (\d+)", result.output)
+    assert [int(n) for n in per_period] == [3, 0, 0, 1]
     assert "demo: 60 staff, 4 pay periods computed" in result.output
 
 
@@ -97,6 +98,15 @@ def test_demo_exceptions_have_reason_codes(demo):
         "open_shift": 1,
         "unknown_staff": 1,
     }
+
+
+def test_exceptions_command_lists_a_periods_reasons(demo):
+    result = CliRunner().invoke(app, ["exceptions", "--period", "2026-03-01"])
+    assert result.exit_code == 0, result.output
+    assert "3 exceptions in the period" in result.output
+    for reason in ("clock_out_before_clock_in", "open_shift", "unknown_staff"):
+        assert reason in result.output
+    assert "3 rows of bistro refused at ingest" in result.output
 
 
 def test_doctor_reports_every_check_healthy_after_the_demo(demo):

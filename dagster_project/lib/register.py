@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from dagster_project.lib.database import transaction
+from dagster_project.lib.exceptions_report import period_exceptions
 
 REGISTER_COLUMNS = (
     "staff_id",
@@ -84,11 +85,7 @@ def load_register(url: str, tenant_id: str, period_start: dt.date) -> Register:
             (tenant_id, period_start),
         )
         fetched = cur.fetchall()
-        cur.execute(
-            "select count(*) from marts.fct_attendance_exceptions where tenant_id = %s",
-            (tenant_id,),
-        )
-        exceptions = cur.fetchone()[0]
+    exceptions = period_exceptions(url, tenant_id, period_start).count
     rows = []
     for values in fetched:
         row = dict(zip(REGISTER_COLUMNS, values, strict=False))
@@ -131,7 +128,10 @@ def render_table(register: Register) -> str:
         f"..{register.period_end}  pay date={register.pay_date}"
     )
     lines = [title, line(headers), rule, *(line(r) for r in body), rule, line(footer)]
-    lines.append(f"attendance exceptions: {register.exceptions}")
+    lines.append(
+        f"attendance exceptions in the period: {register.exceptions} "
+        f"(payroll exceptions --period {register.period_start})"
+    )
     return "\n".join(lines)
 
 
