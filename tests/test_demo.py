@@ -109,6 +109,43 @@ def test_exceptions_command_lists_a_periods_reasons(demo):
     assert "3 rows of bistro refused at ingest" in result.output
 
 
+def test_every_attendance_row_received_is_accounted_for_once(demo):
+    url, _ = demo
+    from dagster_project.lib.conservation import check_conservation
+
+    result = check_conservation(url)
+    assert result.holds
+    counts = result.by_tenant["bistro"]
+    assert counts == {"received": 2600, "used": 2565, "superseded": 28, "exceptions": 7}
+    assert result.rows_received == 2600
+
+
+def test_conservation_fails_when_a_received_row_disappears(demo):
+    url, _ = demo
+    from dagster_project.lib.conservation import check_conservation
+
+    conn = psycopg2.connect(url)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(
+                "create temp table lost as "
+                "select * from raw.attendance_superseded order by source_row limit 1"
+            )
+            cur.execute(
+                "delete from raw.attendance_superseded where (file_sha256, source_row) in "
+                "(select file_sha256, source_row from lost)"
+            )
+        result = check_conservation(url)
+        assert not result.holds
+        assert result.files_with_rows_missing == 1
+        assert result.unbalanced_tenants == ["bistro"]
+    finally:
+        with conn, conn.cursor() as cur:
+            cur.execute("insert into raw.attendance_superseded select * from lost")
+        conn.close()
+    assert check_conservation(url).holds
+
+
 def test_doctor_reports_every_check_healthy_after_the_demo(demo):
     result = CliRunner().invoke(app, ["doctor"])
     assert result.exit_code == 0, result.output

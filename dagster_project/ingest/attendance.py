@@ -169,7 +169,9 @@ _RECORD_REJECTIONS = """
 """
 
 # Within the file the newest updated_at wins (a tie: the later row); against
-# the table only a strictly newer updated_at replaces.
+# the table only a strictly newer updated_at replaces. Every valid row that
+# does not become current lands in raw.attendance_superseded with its reason.
+# One statement: its parts all see the table as it was before the upsert.
 _UPSERT = """
     with valid as (
         select
@@ -191,16 +193,44 @@ _UPSERT = """
         from valid
         order by tenant_id, event_id, updated_at desc, source_row desc
     ),
+    superseded as (
+        insert into raw.attendance_superseded (
+            file_sha256, source_row, source_file, tenant_id, event_id, staff_id,
+            clock_in, clock_out, updated_at, reason
+        )
+        select
+            %(sha)s, v.source_row, %(file)s, v.tenant_id, v.event_id, v.staff_id,
+            v.clock_in, v.clock_out, v.updated_at, 'superseded_in_file'
+        from valid as v
+        where not exists (select 1 from newest as n where n.source_row = v.source_row)
+        union all
+        select
+            %(sha)s, n.source_row, %(file)s, n.tenant_id, n.event_id, n.staff_id,
+            n.clock_in, n.clock_out, n.updated_at, 'older_than_loaded'
+        from newest as n
+        inner join raw.attendance as t using (tenant_id, event_id)
+        where n.updated_at <= t.updated_at
+            and (t.file_sha256, t.source_row) is distinct from (%(sha)s, n.source_row)
+        union all
+        select
+            coalesce(t.file_sha256, 'before-migration-0017:' || t.source_file),
+            t.source_row, t.source_file, t.tenant_id, t.event_id, t.staff_id,
+            t.clock_in, t.clock_out, t.updated_at, 'replaced_by_correction'
+        from newest as n
+        inner join raw.attendance as t using (tenant_id, event_id)
+        where n.updated_at > t.updated_at
+        on conflict (file_sha256, source_row) do nothing
+    ),
     upserted as (
         insert into raw.attendance as t (
             tenant_id, event_id, staff_id, location_id, role,
             clock_in, clock_out, break_minutes, updated_at,
-            source_file, source_row
+            source_file, source_row, file_sha256
         )
         select
             tenant_id, event_id, staff_id, location_id, role,
             clock_in, clock_out, break_minutes, updated_at,
-            %(file)s, source_row
+            %(file)s, source_row, %(sha)s
         from newest
         on conflict (tenant_id, event_id) do update set
             staff_id = excluded.staff_id,
@@ -212,6 +242,7 @@ _UPSERT = """
             updated_at = excluded.updated_at,
             source_file = excluded.source_file,
             source_row = excluded.source_row,
+            file_sha256 = excluded.file_sha256,
             loaded_at = now()
         where excluded.updated_at > t.updated_at
         returning (xmax = 0) as inserted
@@ -252,7 +283,7 @@ def load_attendance_file(
                 "reasons": [f"{field}: {reason}" for field, _, reason in _CHECKS],
             },
         )
-        cur.execute(_UPSERT, {"file": str(path)})
+        cur.execute(_UPSERT, {"file": str(path), "sha": file_sha256})
         received, rejected, newest, inserted, replaced = cur.fetchone()
     return FileResult(
         file=str(path),
