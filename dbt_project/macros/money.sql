@@ -10,3 +10,8 @@
 {% macro default__round_money(expression) -%}
     round(cast({{ expression }} as numeric(38, 10)), 2)
 {%- endmacro %}
+
+{#- A money column of a mart: cents already rounded, typed numeric(16, 2). -#}
+{% macro as_cents(expression) -%}
+    cast({{ expression }} as numeric(16, 2))
+{%- endmacro %}

@@ -24,7 +24,7 @@ adjustments as (
 
 ),
 
-local_dates_with_data as (
+attendance_local_dates as (
 
     select
         attendance.tenant_id,
@@ -38,6 +38,23 @@ local_dates_with_data as (
     inner join locations
         on attendance.tenant_id = locations.tenant_id
         and attendance.location_id = locations.location_id
+
+),
+
+local_dates_with_data as (
+
+    -- a shift's workweek is paid (its overtime) in the period holding the
+    -- workweek's last day: that period has data too
+    select
+        attendance_local_dates.tenant_id,
+        attendance_local_dates.first_date,
+        attendance_local_dates.last_date + 6 - (
+            (extract(dow from attendance_local_dates.last_date)::integer
+            - tenants.workweek_start_dow + 7) % 7
+        ) as last_date
+    from attendance_local_dates
+    inner join tenants
+        on attendance_local_dates.tenant_id = tenants.tenant_id
 
     union all
 

@@ -26,7 +26,11 @@ refused_at_ingest as (
         record_id as event_id,
         staff_id,
         'malformed_value' as reason_code,
-        field || ': ' || reason as detail
+        -- the ingest reason may already name its field
+        case
+            when starts_with(reason, field || ':') then reason
+            else field || ': ' || reason
+        end as detail
     from rejected_rows
     where file_kind = 'attendance'
 

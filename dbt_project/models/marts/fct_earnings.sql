@@ -64,7 +64,8 @@ straight_time_lines as (
         'straight_time' as earning_kind,
         'straight_time_pay' as payroll_column,
         sum(shift_parts.hours_worked) as hours,
-        sum(shift_parts.straight_time_pay) as exact_amount,
+        sum(shift_parts.straight_time_pay_seconds) / 3600 as exact_amount,
+        sum(shift_parts.straight_time_pay_seconds) as exact_amount_x3600,
         array_agg(distinct shift_parts.event_id order by shift_parts.event_id)
             as source_ids
     from selected_periods
@@ -89,6 +90,7 @@ overtime_lines as (
         'overtime_premium_pay' as payroll_column,
         workweeks.overtime_hours + workweeks.double_time_hours as hours,
         workweeks.overtime_premium_pay as exact_amount,
+        workweeks.overtime_premium_pay * 3600 as exact_amount_x3600,
         array_agg(distinct shift_parts.event_id order by shift_parts.event_id)
             as source_ids
     from workweeks
@@ -97,7 +99,7 @@ overtime_lines as (
         and workweeks.staff_id = shift_parts.staff_id
         and workweeks.workweek_start = shift_parts.workweek_start
     where workweeks.overtime_premium_pay > 0
-    group by 1, 2, 3, 4, 5, 6, 7, 8, 9
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 
 ),
 
@@ -113,6 +115,7 @@ bonus_lines as (
         'bonus_pay' as payroll_column,
         0::numeric as hours,
         sum(adjustments.amount) as exact_amount,
+        sum(adjustments.amount) * 3600 as exact_amount_x3600,
         array_agg(adjustments.adjustment_id order by adjustments.adjustment_id)
             as source_ids
     from selected_periods
@@ -136,6 +139,7 @@ salary_lines as (
         'salary_pay' as payroll_column,
         0::numeric as hours,
         salary_pay as exact_amount,
+        salary_pay * 3600 as exact_amount_x3600,
         array[]::text[] as source_ids
     from earnings
     where salary_pay <> 0
@@ -160,9 +164,9 @@ cents_floored as (
         earning_lines.*,
         floor(exact_amount * 100) as floored_cents,
         exact_amount * 100 - floor(exact_amount * 100) as remainder_cents,
-        round(
-            sum(exact_amount) over component * 100
-        ) - sum(floor(exact_amount * 100)) over component as cents_to_allocate,
+        -- the component's total as fct_payroll rounds it (one division)
+        round(sum(exact_amount_x3600) over component / 36)
+        - sum(floor(exact_amount * 100)) over component as cents_to_allocate,
         row_number() over (
             partition by tenant_id, staff_id, period_start, payroll_column
             order by

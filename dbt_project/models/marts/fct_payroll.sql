@@ -12,6 +12,9 @@
     date = ytd_opening + every earlier period of the same calendar year (by
     pay date): the periods already in this table and the earlier ones of this
     build. Wages do not depend on taxes, so there is no circularity.
+    Net pay is never negative: section 125 takes at most the gross, the
+    401(k) at most what the FICA and SDI taxes leave, income taxes and
+    post-tax deductions at most what is left after them.
 -#}
 with
 
@@ -91,16 +94,15 @@ deductions_in_effect_on_period_end as (
 
 ),
 
-pre_tax_deducted as (
+elections_rounded as (
 
     select
         earnings.*,
         extract(year from earnings.pay_date)::integer as tax_year,
-        least(
-            {{ round_money('coalesce(elected.retirement_401k, 0)') }},
-            earnings.gross_pay
-        ) as retirement_401k,
-        coalesce(elected.section_125, 0) as section_125_elected,
+        {{ round_money('coalesce(elected.retirement_401k, 0)') }}
+            as retirement_401k_elected,
+        {{ round_money('coalesce(elected.section_125, 0)') }}
+            as section_125_elected,
         {{ round_money('coalesce(elected.post_tax_deductions, 0)') }}
             as post_tax_elected
     from earnings
@@ -111,26 +113,17 @@ pre_tax_deducted as (
 
 ),
 
-wages as (
-
-    select
-        pre_tax_deducted.*,
-        least(
-            {{ round_money('section_125_elected') }},
-            gross_pay - retirement_401k
-        ) as section_125
-    from pre_tax_deducted
-
-),
-
 wages_with_bases as (
 
+    -- section 125 first (it lowers the FICA wages); the 401(k) is capped
+    -- below, once the FICA taxes on what is left are known
     select
-        wages.*,
-        gross_pay - retirement_401k - section_125 as income_tax_wages,
+        elections_rounded.*,
+        least(section_125_elected, greatest(0, gross_pay)) as section_125,
         -- Social Security, Medicare, FUTA and SDI wages alike
-        gross_pay - section_125 as fica_wages
-    from wages
+        gross_pay - least(section_125_elected, greatest(0, gross_pay))
+            as fica_wages
+    from elections_rounded
 
 ),
 
@@ -145,6 +138,9 @@ earlier_periods_in_table as (
         pay_date,
         gross_pay - section_125 as fica_wages
     from {{ this }}
+    {% if is_single_period() -%}
+    where tenant_id = '{{ selected_tenant_id() }}'
+    {%- endif %}
 
 ),
 {% endif %}
@@ -246,11 +242,64 @@ with_staff_and_rates as (
 
 ),
 
+fica_taxes as (
+
+    select
+        with_staff_and_rates.*,
+        {{ round_money(
+            'social_security_rate * least(fica_wages, greatest(0,'
+            ~ ' social_security_wage_base - social_security_wages_ytd))'
+        ) }} as social_security_tax,
+        {{ round_money(
+            'medicare_rate * fica_wages + additional_medicare_rate * ('
+            ~ 'greatest(0, medicare_wages_ytd + fica_wages'
+            ~ ' - additional_medicare_threshold)'
+            ~ ' - greatest(0,'
+            ~ ' medicare_wages_ytd - additional_medicare_threshold))'
+        ) }} as medicare_tax,
+        {{ round_money('medicare_rate * fica_wages') }}
+            as employer_medicare_tax,
+        {{ round_money(
+            'futa_rate * least(fica_wages, greatest(0,'
+            ~ ' futa_wage_base - futa_wages_ytd))'
+        ) }} as futa_tax,
+        {{ round_money('state_disability_rate * fica_wages') }}
+            as state_disability_tax
+    from with_staff_and_rates
+
+),
+
+retirement_capped as (
+
+    -- the 401(k) never takes the money the FICA and SDI taxes need
+    select
+        fica_taxes.*,
+        least(
+            retirement_401k_elected,
+            greatest(
+                0,
+                fica_wages - social_security_tax - medicare_tax
+                - state_disability_tax
+            )
+        ) as retirement_401k
+    from fica_taxes
+
+),
+
+income_tax_wages_computed as (
+
+    select
+        retirement_capped.*,
+        fica_wages - retirement_401k as income_tax_wages
+    from retirement_capped
+
+),
+
 withholding_wage_annualized as (
 
     -- Worksheet 1A lines 1a–1i
     select
-        with_staff_and_rates.*,
+        income_tax_wages_computed.*,
         greatest(
             0,
             income_tax_wages * periods_per_year
@@ -258,13 +307,14 @@ withholding_wage_annualized as (
             - w4_deductions
             - adjustments.line_1g_amount
         ) as adjusted_annual_wage
-    from with_staff_and_rates
+    from income_tax_wages_computed
     inner join withholding_adjustments as adjustments
-        on adjustments.filing_status = with_staff_and_rates.filing_status
-        and adjustments.schedule = with_staff_and_rates.withholding_schedule
+        on adjustments.filing_status = income_tax_wages_computed.filing_status
+        and adjustments.schedule
+        = income_tax_wages_computed.withholding_schedule
         and adjustments.tax_year = (
             select max(a.tax_year) from withholding_adjustments as a
-            where a.tax_year <= with_staff_and_rates.tax_year
+            where a.tax_year <= income_tax_wages_computed.tax_year
         )
 
 ),
@@ -303,26 +353,8 @@ fica_and_state_taxes as (
 
     select
         federal_withholding.*,
-        {{ round_money(
-            'social_security_rate * least(fica_wages, greatest(0,'
-            ~ ' social_security_wage_base - social_security_wages_ytd))'
-        ) }} as social_security_tax,
-        {{ round_money(
-            'medicare_rate * fica_wages + additional_medicare_rate * ('
-            ~ 'greatest(0, medicare_wages_ytd + fica_wages'
-            ~ ' - additional_medicare_threshold)'
-            ~ ' - greatest(0, medicare_wages_ytd - additional_medicare_threshold))'
-        ) }} as medicare_tax,
-        {{ round_money('medicare_rate * fica_wages') }}
-            as employer_medicare_tax,
-        {{ round_money(
-            'futa_rate * least(fica_wages, greatest(0,'
-            ~ ' futa_wage_base - futa_wages_ytd))'
-        ) }} as futa_tax,
         {{ round_money('state_income_tax_rate * income_tax_wages') }}
-            as state_income_tax_exact,
-        {{ round_money('state_disability_rate * fica_wages') }}
-            as state_disability_tax
+            as state_income_tax_exact
     from federal_withholding
 
 ),
@@ -366,8 +398,11 @@ net_computed as (
         federal_tax_capped.*,
         least(
             post_tax_elected,
-            income_tax_wages - federal_income_tax - social_security_tax
-            - medicare_tax - state_income_tax - state_disability_tax
+            greatest(
+                0,
+                income_tax_wages - federal_income_tax - social_security_tax
+                - medicare_tax - state_income_tax - state_disability_tax
+            )
         ) as post_tax_deductions
     from federal_tax_capped
 
@@ -392,29 +427,32 @@ final as (
         double_time_hours,
 
         ---------- earnings
-        salary_pay,
-        straight_time_pay,
-        overtime_premium_pay,
-        bonus_pay,
-        gross_pay,
+        {{ as_cents('salary_pay') }} as salary_pay,
+        {{ as_cents('straight_time_pay') }} as straight_time_pay,
+        {{ as_cents('overtime_premium_pay') }} as overtime_premium_pay,
+        {{ as_cents('bonus_pay') }} as bonus_pay,
+        {{ as_cents('gross_pay') }} as gross_pay,
 
         ---------- deductions and employee taxes
-        retirement_401k,
-        section_125,
-        federal_income_tax,
-        social_security_tax,
-        medicare_tax,
-        state_income_tax,
-        state_disability_tax,
-        post_tax_deductions,
-        gross_pay - retirement_401k - section_125 - federal_income_tax
-        - social_security_tax - medicare_tax - state_income_tax
-        - state_disability_tax - post_tax_deductions as net_pay,
+        {{ as_cents('retirement_401k') }} as retirement_401k,
+        {{ as_cents('section_125') }} as section_125,
+        {{ as_cents('federal_income_tax') }} as federal_income_tax,
+        {{ as_cents('social_security_tax') }} as social_security_tax,
+        {{ as_cents('medicare_tax') }} as medicare_tax,
+        {{ as_cents('state_income_tax') }} as state_income_tax,
+        {{ as_cents('state_disability_tax') }} as state_disability_tax,
+        {{ as_cents('post_tax_deductions') }} as post_tax_deductions,
+        {{ as_cents(
+            'gross_pay - retirement_401k - section_125 - federal_income_tax'
+            ~ ' - social_security_tax - medicare_tax - state_income_tax'
+            ~ ' - state_disability_tax - post_tax_deductions'
+        ) }} as net_pay,
 
         ---------- employer taxes
-        social_security_tax as employer_social_security_tax,
-        employer_medicare_tax,
-        futa_tax,
+        {{ as_cents('social_security_tax') }}
+            as employer_social_security_tax,
+        {{ as_cents('employer_medicare_tax') }} as employer_medicare_tax,
+        {{ as_cents('futa_tax') }} as futa_tax,
 
         ---------- audit
         {% if selected_run_id() is none -%}

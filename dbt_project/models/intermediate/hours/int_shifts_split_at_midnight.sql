@@ -70,7 +70,7 @@ part_elapsed_hours as (
     select
         shift_parts.*,
         extract(epoch from shift_parts.part_end_at - shift_parts.part_start_at)
-        / 3600 as elapsed_hours
+            as elapsed_seconds
     from shift_parts
 
 ),
@@ -81,9 +81,9 @@ break_allocated as (
         part_elapsed_hours.*,
         greatest(
             0,
-            part_elapsed_hours.break_minutes / 60.0
+            part_elapsed_hours.break_minutes * 60
             - coalesce(
-                sum(part_elapsed_hours.elapsed_hours) over (
+                sum(part_elapsed_hours.elapsed_seconds) over (
                     partition by
                         part_elapsed_hours.tenant_id, part_elapsed_hours.event_id
                     order by part_elapsed_hours.work_date
@@ -91,7 +91,7 @@ break_allocated as (
                 ),
                 0
             )
-        ) as break_hours_left
+        ) as break_seconds_left
     from part_elapsed_hours
 
 ),
@@ -114,12 +114,20 @@ final as (
         break_allocated.is_flsa_exempt,
 
         ---------- numerics
-        -- microhours (3.6 ms): exact for punches on whole seconds to 1e-6 h
+        -- pay is computed from exact seconds; hours are for people (1e-6 h)
+        break_allocated.elapsed_seconds
+        - least(
+            break_allocated.elapsed_seconds, break_allocated.break_seconds_left
+        ) as seconds_worked,
         round(
-            break_allocated.elapsed_hours
-            - least(
-                break_allocated.elapsed_hours, break_allocated.break_hours_left
-            ),
+            (
+                break_allocated.elapsed_seconds
+                - least(
+                    break_allocated.elapsed_seconds,
+                    break_allocated.break_seconds_left
+                )
+            )
+            / 3600,
             6
         ) as hours_worked,
 

@@ -1,11 +1,12 @@
 {#-
-    One row per staff and local work date: hours, straight-time pay and the
-    daily overtime and double time of the state rule in force for the
+    One row per staff and local work date: time worked, straight-time pay and
+    the daily overtime and double time of the state rule in force for the
     jurisdiction of the day's location (reference.overtime_rules): over the
     daily thresholds, or on the seventh consecutive day worked in the
     workweek (first threshold hours at 1.5×, beyond at 2×). A state row may
     limit its daily rule to rates below a ceiling (Nevada). A new state is a
-    seed row, not new SQL.
+    seed row, not new SQL. Arithmetic is in exact seconds; hours are for
+    people.
 -#}
 with
 
@@ -30,16 +31,16 @@ parts_by_jurisdiction as (
         workweek_start,
         jurisdiction,
         bool_and(not is_salaried and not is_flsa_exempt) as is_overtime_eligible,
-        sum(hours_worked) as hours_worked,
-        sum(straight_time_pay) as straight_time_pay
+        sum(seconds_worked) as seconds_worked,
+        sum(straight_time_pay_seconds) as straight_time_pay_seconds
     from shift_parts
     group by 1, 2, 3, 4, 5
 
 ),
 
-hours_summed_to_workday as (
+time_summed_to_workday as (
 
-    -- a day worked in two states follows the state where most hours fell
+    -- a day worked in two states follows the state where most time fell
     select distinct on (tenant_id, staff_id, work_date)
         tenant_id,
         staff_id,
@@ -47,11 +48,11 @@ hours_summed_to_workday as (
         workweek_start,
         jurisdiction,
         bool_and(is_overtime_eligible) over workday as is_overtime_eligible,
-        sum(hours_worked) over workday as hours_worked,
-        sum(straight_time_pay) over workday as straight_time_pay
+        sum(seconds_worked) over workday as seconds_worked,
+        sum(straight_time_pay_seconds) over workday as straight_time_pay_seconds
     from parts_by_jurisdiction
     window workday as (partition by tenant_id, staff_id, work_date)
-    order by tenant_id, staff_id, work_date, hours_worked desc, jurisdiction
+    order by tenant_id, staff_id, work_date, seconds_worked desc, jurisdiction
 
 ),
 
@@ -59,20 +60,20 @@ workdays_with_rule as (
 
     select
         workdays.*,
-        count(*) filter (where workdays.hours_worked > 0) over (
+        count(*) filter (where workdays.seconds_worked > 0) over (
             partition by workdays.tenant_id, workdays.staff_id, workdays.workweek_start
         ) as days_worked_in_workweek,
-        rules.daily_overtime_threshold_hours,
-        rules.daily_double_time_threshold_hours,
+        rules.daily_overtime_threshold_hours * 3600 as daily_overtime_threshold,
+        rules.daily_double_time_threshold_hours * 3600 as daily_double_time_threshold,
         coalesce(rules.seventh_day_rule, false) as has_seventh_day_rule,
         workdays.is_overtime_eligible
         and rules.daily_overtime_threshold_hours is not null
         and (
             rules.daily_rule_max_hourly_rate is null
-            or workdays.straight_time_pay
-            < rules.daily_rule_max_hourly_rate * workdays.hours_worked
+            or workdays.straight_time_pay_seconds
+            < rules.daily_rule_max_hourly_rate * workdays.seconds_worked
         ) as has_daily_rule
-    from hours_summed_to_workday as workdays
+    from time_summed_to_workday as workdays
     left join overtime_rules as rules
         on workdays.jurisdiction = rules.jurisdiction
         and workdays.work_date between rules.effective_from
@@ -92,6 +93,39 @@ seventh_day_flagged as (
 
 ),
 
+daily_overtime_computed as (
+
+    select
+        seventh_day_flagged.*,
+        case
+            when is_seventh_consecutive_day
+                then least(seconds_worked, daily_overtime_threshold)
+            when has_daily_rule
+                then greatest(
+                    0,
+                    least(
+                        seconds_worked,
+                        coalesce(daily_double_time_threshold, seconds_worked)
+                    )
+                    - daily_overtime_threshold
+                )
+            else 0
+        end as daily_overtime_seconds,
+        case
+            when is_seventh_consecutive_day
+                then greatest(0, seconds_worked - daily_overtime_threshold)
+            when has_daily_rule
+                then greatest(
+                    0,
+                    seconds_worked
+                    - coalesce(daily_double_time_threshold, seconds_worked)
+                )
+            else 0
+        end as daily_double_time_seconds
+    from seventh_day_flagged
+
+),
+
 final as (
 
     select
@@ -107,39 +141,19 @@ final as (
         is_seventh_consecutive_day,
 
         ---------- numerics
-        hours_worked,
-        straight_time_pay,
-        case
-            when is_seventh_consecutive_day
-                then least(hours_worked, daily_overtime_threshold_hours)
-            when has_daily_rule
-                then greatest(
-                    0,
-                    least(
-                        hours_worked,
-                        coalesce(daily_double_time_threshold_hours, hours_worked)
-                    )
-                    - daily_overtime_threshold_hours
-                )
-            else 0
-        end as daily_overtime_hours,
-        case
-            when is_seventh_consecutive_day
-                then greatest(0, hours_worked - daily_overtime_threshold_hours)
-            when has_daily_rule
-                then greatest(
-                    0,
-                    hours_worked
-                    - coalesce(daily_double_time_threshold_hours, hours_worked)
-                )
-            else 0
-        end as daily_double_time_hours,
+        seconds_worked,
+        daily_overtime_seconds,
+        daily_double_time_seconds,
+        round(seconds_worked / 3600, 6) as hours_worked,
+        round(daily_overtime_seconds / 3600, 6) as daily_overtime_hours,
+        round(daily_double_time_seconds / 3600, 6) as daily_double_time_hours,
+        straight_time_pay_seconds,
 
         ---------- dates
         work_date,
         workweek_start
 
-    from seventh_day_flagged
+    from daily_overtime_computed
 
 )
 

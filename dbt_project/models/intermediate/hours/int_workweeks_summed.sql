@@ -38,7 +38,7 @@ overtime_rules as (
 
 ),
 
-hours_summed_to_workweek as (
+time_summed_to_workweek as (
 
     select
         tenant_id,
@@ -47,10 +47,10 @@ hours_summed_to_workweek as (
         -- the weekly rule of the state where most of the week was worked
         mode() within group (order by jurisdiction) as jurisdiction,
         bool_and(is_overtime_eligible) as is_overtime_eligible,
-        sum(hours_worked) as hours_worked,
-        sum(straight_time_pay) as straight_time_pay,
-        sum(daily_overtime_hours) as daily_overtime_hours,
-        sum(daily_double_time_hours) as daily_double_time_hours
+        sum(seconds_worked) as seconds_worked,
+        sum(straight_time_pay_seconds) as straight_time_pay_seconds,
+        sum(daily_overtime_seconds) as daily_overtime_seconds,
+        sum(daily_double_time_seconds) as daily_double_time_seconds
     from workdays
     group by tenant_id, staff_id, workweek_start
 
@@ -77,7 +77,7 @@ non_discretionary_bonuses_by_workweek as (
 workweeks_with_threshold as (
 
     select
-        hours_summed_to_workweek.*,
+        time_summed_to_workweek.*,
         coalesce(non_discretionary_bonuses_by_workweek.bonus_pay, 0)
             as bonus_pay,
         (
@@ -85,46 +85,70 @@ workweeks_with_threshold as (
             select rules.weekly_overtime_threshold_hours
             from overtime_rules as rules
             where rules.jurisdiction
-                in (hours_summed_to_workweek.jurisdiction, 'US')
+                in (time_summed_to_workweek.jurisdiction, 'US')
                 and rules.weekly_overtime_threshold_hours is not null
-                and hours_summed_to_workweek.workweek_start
+                and time_summed_to_workweek.workweek_start
                 between rules.effective_from
                 and coalesce(rules.effective_to, 'infinity'::date)
             order by rules.jurisdiction = 'US', rules.effective_from desc
             limit 1
         ) as weekly_overtime_threshold_hours
-    from hours_summed_to_workweek
+    from time_summed_to_workweek
     left join non_discretionary_bonuses_by_workweek
-        on hours_summed_to_workweek.tenant_id
+        on time_summed_to_workweek.tenant_id
         = non_discretionary_bonuses_by_workweek.tenant_id
-        and hours_summed_to_workweek.staff_id
+        and time_summed_to_workweek.staff_id
         = non_discretionary_bonuses_by_workweek.staff_id
-        and hours_summed_to_workweek.workweek_start
+        and time_summed_to_workweek.workweek_start
         = non_discretionary_bonuses_by_workweek.workweek_start
+
+),
+
+overtime_computed as (
+
+    select
+        workweeks_with_threshold.*,
+        case
+            when is_overtime_eligible
+                then daily_overtime_seconds + greatest(
+                    0,
+                    seconds_worked - daily_overtime_seconds
+                    - daily_double_time_seconds
+                    - weekly_overtime_threshold_hours * 3600
+                )
+            else 0
+        end as overtime_seconds,
+        case
+            when is_overtime_eligible then daily_double_time_seconds else 0
+        end as double_time_seconds
+    from workweeks_with_threshold
 
 ),
 
 regular_rate_computed as (
 
     select
-        workweeks_with_threshold.*,
+        overtime_computed.*,
+        round(seconds_worked / 3600, 6) as hours_worked,
+        round(overtime_seconds / 3600, 6) as overtime_hours,
+        round(double_time_seconds / 3600, 6) as double_time_hours,
+        straight_time_pay_seconds / 3600 as straight_time_pay,
         case
-            when is_overtime_eligible and hours_worked > 0
-                then round((straight_time_pay + bonus_pay) / hours_worked, 6)
-        end as regular_rate,
-        case
-            when is_overtime_eligible
-                then daily_overtime_hours + greatest(
-                    0,
-                    hours_worked - daily_overtime_hours - daily_double_time_hours
-                    - weekly_overtime_threshold_hours
+            when is_overtime_eligible and seconds_worked > 0
+                then round(
+                    (straight_time_pay_seconds + 3600 * bonus_pay) / seconds_worked, 6
                 )
-            else 0
-        end as overtime_hours,
+        end as regular_rate,
+        -- (0.5 × OT + 1.0 × DT) × regular rate with one division, last, so
+        -- the premium is exact wherever a decimal can be
         case
-            when is_overtime_eligible then daily_double_time_hours else 0
-        end as double_time_hours
-    from workweeks_with_threshold
+            when is_overtime_eligible and seconds_worked > 0
+                then (0.5 * overtime_seconds + 1.0 * double_time_seconds)
+                * (straight_time_pay_seconds + 3600 * bonus_pay)
+                / (3600 * seconds_worked)
+            else 0
+        end as overtime_premium_pay
+    from overtime_computed
 
 ),
 
@@ -145,21 +169,7 @@ final as (
         regular_rate_computed.straight_time_pay,
         regular_rate_computed.bonus_pay,
         regular_rate_computed.regular_rate,
-        -- the regular rate is divided last so the premium stays exact:
-        -- (0.5 × OT + 1.0 × DT) × (straight time + bonuses) ÷ hours
-        case
-            when regular_rate_computed.regular_rate is not null
-                then (
-                    0.5 * regular_rate_computed.overtime_hours
-                    + 1.0 * regular_rate_computed.double_time_hours
-                )
-                * (
-                    regular_rate_computed.straight_time_pay
-                    + regular_rate_computed.bonus_pay
-                )
-                / regular_rate_computed.hours_worked
-            else 0
-        end as overtime_premium_pay,
+        regular_rate_computed.overtime_premium_pay,
 
         ---------- dates
         regular_rate_computed.workweek_start,

@@ -51,7 +51,8 @@ straight_time_by_work_date as (
         shift_parts.staff_id,
         selected_periods.period_start,
         sum(shift_parts.hours_worked) as hours_worked,
-        sum(shift_parts.straight_time_pay) as straight_time_pay,
+        -- one division per staff and period: exact before rounding
+        sum(shift_parts.straight_time_pay_seconds) / 3600 as straight_time_pay,
         0::numeric as overtime_hours,
         0::numeric as double_time_hours,
         0::numeric as overtime_premium_pay,

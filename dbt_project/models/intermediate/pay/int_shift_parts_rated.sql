@@ -28,7 +28,12 @@ final as (
 
     select
         rated.*,
-        coalesce(rated.hours_worked * rated.hourly_rate, 0) as straight_time_pay
+        -- pay × 3600 stays an exact decimal (rate × seconds); sums divide by
+        -- 3600 once, so $12.30 × 101 min is 20.705 and rounds to 20.71
+        coalesce(rated.hourly_rate * rated.seconds_worked, 0)
+            as straight_time_pay_seconds,
+        coalesce(rated.hourly_rate * rated.seconds_worked / 3600, 0)
+            as straight_time_pay
     from rated
 
 )

@@ -1,0 +1,144 @@
+{#-
+    Every attendance event with the first check it fails on its own
+    (`failed_check`, in a fixed priority), or null. Row by row, no window:
+    a filter on tenant_id and clock_in_at reaches the attendance indexes.
+    Overlaps between events are judged in int_attendance_events_classified.
+-#}
+with
+
+attendance as (
+
+    select * from {{ ref('stg_raw__attendance') }}
+
+),
+
+staff as (
+
+    select * from {{ ref('stg_raw__staff') }}
+
+),
+
+locations as (
+
+    select * from {{ ref('stg_raw__locations') }}
+
+),
+
+events_joined as (
+
+    select
+        attendance.*,
+        locations.timezone,
+        locations.jurisdiction,
+        staff.pay_type,
+        staff.is_salaried,
+        staff.is_flsa_exempt,
+        staff.terminated_on,
+        staff.staff_id is not null as is_known_staff,
+        locations.location_id is not null as is_known_location,
+        -- the relations, not the CTEs: a CTE read twice is materialized and
+        -- joined without its index
+        exists (
+            select 1 from {{ ref('stg_raw__staff') }} as other
+            where other.staff_id = attendance.staff_id
+                and other.tenant_id <> attendance.tenant_id
+        ) as is_other_tenants_staff,
+        exists (
+            select 1 from {{ ref('stg_raw__locations') }} as other
+            where other.location_id = attendance.location_id
+                and other.tenant_id <> attendance.tenant_id
+        ) as is_other_tenants_location,
+        (attendance.clock_in_at at time zone locations.timezone)::date
+            as clock_in_local_date,
+        (
+            (attendance.clock_out_at - interval '1 microsecond')
+            at time zone locations.timezone
+        )::date as clock_out_local_date,
+        attendance.clock_out_at - attendance.clock_in_at as elapsed
+    from attendance
+    left join staff
+        on attendance.tenant_id = staff.tenant_id
+        and attendance.staff_id = staff.staff_id
+    left join locations
+        on attendance.tenant_id = locations.tenant_id
+        and attendance.location_id = locations.location_id
+
+),
+
+events_with_rates as (
+
+    select
+        events_joined.*,
+        case when not events_joined.is_salaried then
+            {{ effective_hourly_rate(
+                'events_joined.tenant_id', 'events_joined.staff_id',
+                'events_joined.role', 'events_joined.clock_in_local_date') }}
+        end as clock_in_date_rate,
+        case when not events_joined.is_salaried then
+            {{ effective_hourly_rate(
+                'events_joined.tenant_id', 'events_joined.staff_id',
+                'events_joined.role', 'events_joined.clock_out_local_date') }}
+        end as clock_out_date_rate
+    from events_joined
+
+),
+
+first_failed_check as (
+
+    select
+        events_with_rates.*,
+        case
+            when not is_known_staff and is_other_tenants_staff
+                then 'tenant_mismatch'
+            when not is_known_staff then 'unknown_staff'
+            when not is_known_location and is_other_tenants_location
+                then 'tenant_mismatch'
+            when not is_known_location then 'unknown_location'
+            when clock_in_at > now() then 'future_punch'
+            when clock_out_at is null then 'open_shift'
+            when clock_out_at <= clock_in_at then 'clock_out_before_clock_in'
+            when elapsed > interval '24 hours' then 'shift_over_24h'
+            when make_interval(mins => break_minutes) > elapsed
+                then 'break_exceeds_shift'
+            when clock_in_local_date > terminated_on then 'after_termination'
+            when not is_salaried
+                and (clock_in_date_rate is null or clock_out_date_rate is null)
+                then 'missing_rate'
+        end as failed_check
+    from events_with_rates
+
+),
+
+final as (
+
+    select
+        ---------- ids
+        tenant_id,
+        event_id,
+        staff_id,
+        location_id,
+
+        ---------- text
+        role,
+        timezone,
+        jurisdiction,
+        source_file,
+        failed_check,
+
+        ---------- booleans
+        is_salaried,
+        is_flsa_exempt,
+
+        ---------- numerics
+        source_row,
+        break_minutes,
+
+        ---------- timestamps
+        clock_in_at,
+        clock_out_at
+
+    from first_failed_check
+
+)
+
+select * from final
