@@ -198,6 +198,7 @@ def run(
 ) -> None:
     """Compute a pay period through Dagster (recorded in its Postgres run storage)."""
     from dagster_project.defs.periods.partitions import PayPeriodKey
+    from dagster_project.lib.finalize import is_finalized
     from dagster_project.lib.instance import get_instance
     from dagster_project.lib.launch import closed_unpaid_periods, registered_periods
 
@@ -219,9 +220,30 @@ def run(
             raise _fail(
                 f"no pay period of {key.tenant_id} starts on {period} (latest: {starts})", 2
             )
+        if is_finalized(url, key):
+            raise _fail(f"{key.tenant_id} {period} is finalized: its pay register never changes", 2)
         periods = [key]
     if not _run_periods(instance, url, periods):
         raise typer.Exit(EXIT_FAILED)
+
+
+@app.command()
+def finalize(
+    period: PeriodOption = None,
+    tenant: TenantOption = None,
+) -> None:
+    """Lock a computed period whose blocking checks passed: its rows never change again."""
+    from dagster_project.defs.periods.partitions import PayPeriodKey
+    from dagster_project.lib.finalize import finalize_period
+
+    if period is None:
+        raise _fail("--period YYYY-MM-DD is required", EXIT_BAD_INPUT)
+    url = _warehouse()
+    key = PayPeriodKey(_resolve_tenant(url, tenant), period)
+    outcome = finalize_period(url, key)
+    if not outcome.finalized:
+        raise _fail(f"{key.tenant_id} {period}: {outcome.message}", EXIT_FAILED)
+    _say(f"{key.tenant_id} {period}: {outcome.message}")
 
 
 @app.command()

@@ -4,6 +4,9 @@ against a real PostgreSQL, asserted to the cent."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -257,3 +260,69 @@ def test_payroll_run_exits_1_when_the_published_numbers_do_not_add_up(pipeline):
             cur.execute("drop trigger corrupt_net_pay on marts.fct_payroll")
             cur.execute("drop function marts.corrupt_net_pay()")
         conn.close()
+
+
+def test_a_failed_period_cannot_be_finalized(pipeline):
+    _, runner = pipeline
+    # brew's latest run failed its blocking checks (the corrupted mart above)
+    result = runner.invoke(app, ["finalize", "--period", "2026-03-01", "--tenant", "brew"])
+    assert result.exit_code == 1
+    assert "did not pass" in result.output
+
+
+def test_a_finalized_period_never_changes(pipeline):
+    url, runner = pipeline
+    finalized = runner.invoke(app, ["finalize", "--period", "2026-03-01", "--tenant", "acme"])
+    assert finalized.exit_code == 0, finalized.output
+    assert "finalized (run " in finalized.output
+
+    def snapshot() -> list[tuple]:
+        conn = psycopg2.connect(url)
+        with conn.cursor() as cur:
+            cur.execute(
+                "select staff_id, gross_pay, net_pay, run_id from marts.fct_payroll "
+                "where tenant_id = 'acme' order by staff_id"
+            )
+            rows = cur.fetchall()
+        conn.close()
+        return rows
+
+    before = snapshot()
+    conn = psycopg2.connect(url)
+    with conn, conn.cursor() as cur:  # a late correction to a paid punch
+        cur.execute(
+            "update raw.attendance set clock_out = clock_out + interval '2 hours', "
+            "updated_at = now() where tenant_id = 'acme' and staff_id = 'S1' "
+            "and event_id = (select min(event_id) from raw.attendance where staff_id = 'S1')"
+        )
+    conn.close()
+    refused = runner.invoke(app, ["run", "--period", "2026-03-01", "--tenant", "acme"])
+    assert refused.exit_code == 2
+    assert "is finalized" in refused.output
+    # even a full rebuild of every period leaves the finalized rows alone
+    from dagster_project.lib.database import dbt_env
+
+    env = {**os.environ, **dbt_env(url)}
+    dbt_dir = Path(__file__).resolve().parents[1] / "dbt_project"
+    subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "build",
+            "--exclude-resource-type",
+            "unit_test",
+            "--project-dir",
+            str(dbt_dir),
+            "--profiles-dir",
+            str(dbt_dir),
+            "--target-path",
+            str(Path(os.environ["PAYROLL_HOME"]) / "dbt-target"),
+        ],
+        env=env,
+        check=False,
+        capture_output=True,
+        timeout=600,
+    )
+    assert snapshot() == before
+    again = runner.invoke(app, ["finalize", "--period", "2026-03-01", "--tenant", "acme"])
+    assert again.exit_code == 0
+    assert "already finalized" in again.output

@@ -130,8 +130,9 @@ def _payroll_exists(url: str) -> bool:
 
 
 def later_computed_periods(url: str, period: PayPeriodKey) -> list[PayPeriodKey]:
-    """Periods of the same tenant and pay-date year computed after ``period``:
-    their year-to-date figures depend on it."""
+    """Open periods of the same tenant and pay-date year computed after
+    ``period``: their year-to-date figures depend on it (finalized ones never
+    change)."""
     sql = """
         select distinct later.tenant_id, later.period_start
         from marts.dim_pay_periods as this
@@ -140,6 +141,10 @@ def later_computed_periods(url: str, period: PayPeriodKey) -> list[PayPeriodKey]
             and later.pay_date > this.pay_date
             and extract(year from later.pay_date) = extract(year from this.pay_date)
         where this.tenant_id = %(tenant)s and this.period_start = %(period)s
+            and not exists (
+                select 1 from control.pay_period_finalizations as f
+                where f.tenant_id = later.tenant_id and f.period_start = later.period_start
+            )
         order by later.tenant_id, later.period_start
     """
     return _periods(url, sql, {"tenant": period.tenant_id, "period": period.period_start})

@@ -41,14 +41,21 @@
     {{ return(tenant_id is not none) }}
 {%- endmacro %}
 
-{#- A predicate on a relation with tenant_id and period_start columns. -#}
+{#- A predicate on a relation with tenant_id and period_start columns: the
+    selected period(s), never a finalized one (its rows are never rebuilt). -#}
 {% macro in_selected_period(relation_alias) -%}
     {%- if is_single_period() -%}
         {{ relation_alias }}.tenant_id = '{{ selected_tenant_id() }}'
         and {{ relation_alias }}.period_start = '{{ selected_period_start() }}'::date
     {%- else -%}
         true
-    {%- endif -%}
+    {%- endif %}
+        and not exists (
+            select 1
+            from {{ source('control', 'pay_period_finalizations') }} as finalized
+            where finalized.tenant_id = {{ relation_alias }}.tenant_id
+                and finalized.period_start = {{ relation_alias }}.period_start
+        )
 {%- endmacro %}
 
 {#- Attendance that can touch the selected period: its workweeks reach back

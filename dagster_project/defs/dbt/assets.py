@@ -17,6 +17,7 @@ from dagster_project.defs.dbt.project import dbt_cli_resource, payroll_dbt_proje
 from dagster_project.defs.periods.partitions import PAY_PERIODS, parse_partition_key
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.lib.dbt_translator import PayrollDbtTranslator
+from dagster_project.lib.finalize import is_finalized
 
 # dbt runs of two periods write the same marts: one at a time.
 WAREHOUSE_POOL = "payroll_warehouse"
@@ -51,6 +52,11 @@ def pay_period_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:
     period = parse_partition_key(context.partition_key)
+    if is_finalized(warehouse.url(), period):
+        raise dg.Failure(
+            description=f"{period.tenant_id} {period.period_start} is finalized: "
+            "its published rows never change"
+        )
     context.log.info(
         f"pay_period_build tenant={period.tenant_id} period_start={period.period_start}"
     )
