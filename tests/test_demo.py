@@ -138,10 +138,34 @@ def test_conservation_fails_when_a_received_row_disappears(demo):
         result = check_conservation(url)
         assert not result.holds
         assert result.files_with_rows_missing == 1
-        assert result.unbalanced_tenants == ["bistro"]
     finally:
         with conn, conn.cursor() as cur:
             cur.execute("insert into raw.attendance_superseded select * from lost")
+        conn.close()
+    assert check_conservation(url).holds
+
+
+def test_conservation_fails_when_an_exception_goes_missing_from_the_mart(demo):
+    url, _ = demo
+    from dagster_project.lib.conservation import check_conservation
+
+    conn = psycopg2.connect(url)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(
+                "create temp table hidden as select * from marts.fct_attendance_exceptions "
+                "where reason_code = 'unknown_staff'"
+            )
+            cur.execute(
+                "delete from marts.fct_attendance_exceptions where reason_code = 'unknown_staff'"
+            )
+        result = check_conservation(url)
+        assert not result.holds
+        assert result.unbalanced_tenants == ["bistro"]
+        assert result.files_with_rows_missing == 0
+    finally:
+        with conn, conn.cursor() as cur:
+            cur.execute("insert into marts.fct_attendance_exceptions select * from hidden")
         conn.close()
     assert check_conservation(url).holds
 
