@@ -115,6 +115,16 @@ def _resolve_tenant(url: str, tenant: str | None) -> str:
     raise _fail(f"several tenants ({', '.join(known)}): pass --tenant", EXIT_BAD_INPUT)
 
 
+def _period_in_warehouse(period, tenant: str | None):
+    """For commands about one existing period: (warehouse URL, PayPeriodKey)."""
+    from dagster_project.defs.periods.partitions import PayPeriodKey
+
+    if period is None:
+        raise _fail("--period YYYY-MM-DD is required", EXIT_BAD_INPUT)
+    url = _warehouse()
+    return url, PayPeriodKey(_resolve_tenant(url, tenant), period)
+
+
 def _refresh_calendar(instance) -> None:
     from dagster_project.lib.launch import refresh_calendar
 
@@ -233,13 +243,9 @@ def finalize(
     tenant: TenantOption = None,
 ) -> None:
     """Lock a computed period whose blocking checks passed: its rows never change again."""
-    from dagster_project.defs.periods.partitions import PayPeriodKey
     from dagster_project.lib.finalize import finalize_period
 
-    if period is None:
-        raise _fail("--period YYYY-MM-DD is required", EXIT_BAD_INPUT)
-    url = _warehouse()
-    key = PayPeriodKey(_resolve_tenant(url, tenant), period)
+    url, key = _period_in_warehouse(period, tenant)
     outcome = finalize_period(url, key)
     if not outcome.finalized:
         raise _fail(f"{key.tenant_id} {period}: {outcome.message}", EXIT_FAILED)
@@ -255,13 +261,11 @@ def register(
     """Print the pay register of a period."""
     from dagster_project.lib.register import load_register, render_csv, render_json, render_table
 
-    if period is None:
-        raise _fail("--period YYYY-MM-DD is required", EXIT_BAD_INPUT)
     renderers = {"table": render_table, "csv": render_csv, "json": render_json}
     if output_format not in renderers:
         raise _fail(f"--format must be one of {', '.join(renderers)}", EXIT_BAD_INPUT)
-    url = _warehouse()
-    data = load_register(url, _resolve_tenant(url, tenant), period)
+    url, key = _period_in_warehouse(period, tenant)
+    data = load_register(url, key.tenant_id, key.period_start)
     if not data.rows:
         raise _fail(f"no pay register for {data.tenant_id} {period}: run it first", 2)
     _say(renderers[output_format](data))
@@ -275,11 +279,9 @@ def exceptions(
     """List the period's attendance exceptions with reason codes."""
     from dagster_project.lib.exceptions_report import period_exceptions, render_exceptions
 
-    if period is None:
-        raise _fail("--period YYYY-MM-DD is required", EXIT_BAD_INPUT)
-    url = _warehouse()
-    tenant_id = _resolve_tenant(url, tenant)
-    _say(render_exceptions(tenant_id, period, period_exceptions(url, tenant_id, period)))
+    url, key = _period_in_warehouse(period, tenant)
+    found = period_exceptions(url, key.tenant_id, key.period_start)
+    _say(render_exceptions(key.tenant_id, key.period_start, found))
 
 
 @app.command()

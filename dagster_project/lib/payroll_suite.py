@@ -12,6 +12,11 @@ import os
 from dataclasses import dataclass
 
 from dagster_project.lib.database import sqlalchemy_url
+from dagster_project.lib.payroll_columns import (
+    EMPLOYEE_TAX_COLUMNS,
+    HOUR_COLUMNS,
+    MONEY_COLUMNS,
+)
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -21,34 +26,6 @@ _URL_VARIABLE = "PAYROLL_GX_WAREHOUSE_URL"
 PAYROLL_TABLE = "fct_payroll"
 PAYROLL_SCHEMA = "marts"
 
-MONEY_COLUMNS = (
-    "salary_pay",
-    "straight_time_pay",
-    "overtime_premium_pay",
-    "bonus_pay",
-    "gross_pay",
-    "retirement_401k",
-    "section_125",
-    "federal_income_tax",
-    "social_security_tax",
-    "medicare_tax",
-    "state_income_tax",
-    "state_disability_tax",
-    "post_tax_deductions",
-    "net_pay",
-    "employer_social_security_tax",
-    "employer_medicare_tax",
-    "futa_tax",
-)
-HOUR_COLUMNS = ("hours_worked", "overtime_hours", "double_time_hours")
-TAX_COLUMNS = (
-    "federal_income_tax",
-    "social_security_tax",
-    "medicare_tax",
-    "state_income_tax",
-    "state_disability_tax",
-)
-
 # Each rule: a name an operator can read, and the rows that break it.
 ROW_RULES: dict[str, str] = {
     "gross_pay_equals_its_parts": (
@@ -57,12 +34,12 @@ ROW_RULES: dict[str, str] = {
     ),
     "net_pay_equals_gross_less_deductions_and_taxes": (
         "select * from {batch} where net_pay <> gross_pay - retirement_401k - section_125 - "
-        + " - ".join(TAX_COLUMNS)
+        + " - ".join(EMPLOYEE_TAX_COLUMNS)
         + " - post_tax_deductions"
     ),
     "net_pay_not_above_gross_pay": "select * from {batch} where net_pay > gross_pay",
     "taxes_not_above_gross_pay": (
-        "select * from {batch} where " + " + ".join(TAX_COLUMNS) + " > gross_pay"
+        "select * from {batch} where " + " + ".join(EMPLOYEE_TAX_COLUMNS) + " > gross_pay"
     ),
     "hours_fit_in_the_period": (
         # +1: a day in which clocks fall back has 25 hours

@@ -12,31 +12,9 @@ from decimal import Decimal
 
 from dagster_project.lib.database import transaction
 from dagster_project.lib.exceptions_report import period_exceptions
+from dagster_project.lib.payroll_columns import HOUR_COLUMNS, MONEY_COLUMNS
 
-REGISTER_COLUMNS = (
-    "staff_id",
-    "location_id",
-    "hours_worked",
-    "overtime_hours",
-    "double_time_hours",
-    "salary_pay",
-    "straight_time_pay",
-    "overtime_premium_pay",
-    "bonus_pay",
-    "gross_pay",
-    "retirement_401k",
-    "section_125",
-    "federal_income_tax",
-    "social_security_tax",
-    "medicare_tax",
-    "state_income_tax",
-    "state_disability_tax",
-    "post_tax_deductions",
-    "net_pay",
-    "employer_social_security_tax",
-    "employer_medicare_tax",
-    "futa_tax",
-)
+REGISTER_COLUMNS = ("staff_id", "location_id", *HOUR_COLUMNS, *MONEY_COLUMNS)
 # The table view: what an operator checks before payday.
 _TABLE_COLUMNS = (
     ("staff_id", "staff"),

@@ -1,0 +1,23 @@
+"""The columns of ``marts.fct_payroll`` (CONTRACT §5) that code outside dbt
+reads: the register and the Great Expectations suite."""
+
+HOUR_COLUMNS = ("hours_worked", "overtime_hours", "double_time_hours")
+EARNING_COLUMNS = ("salary_pay", "straight_time_pay", "overtime_premium_pay", "bonus_pay")
+EMPLOYEE_TAX_COLUMNS = (
+    "federal_income_tax",
+    "social_security_tax",
+    "medicare_tax",
+    "state_income_tax",
+    "state_disability_tax",
+)
+EMPLOYER_TAX_COLUMNS = ("employer_social_security_tax", "employer_medicare_tax", "futa_tax")
+MONEY_COLUMNS = (
+    *EARNING_COLUMNS,
+    "gross_pay",
+    "retirement_401k",
+    "section_125",
+    *EMPLOYEE_TAX_COLUMNS,
+    "post_tax_deductions",
+    "net_pay",
+    *EMPLOYER_TAX_COLUMNS,
+)
