@@ -1,9 +1,15 @@
 """The warehouse resource every asset talks through."""
 
+import contextlib
+from collections.abc import Iterator
+
 import dagster as dg
+import psycopg2
 import psycopg2.extensions
 
 from dagster_project.lib.database import connect, export_dbt_env, warehouse_url
+
+WAREHOUSE_WRITER_LOCK = 7_264_002  # pg advisory lock id of pay-period builds
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -17,6 +23,27 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def connect(self) -> psycopg2.extensions.connection:
         return connect(self.url())
+
+    @contextlib.contextmanager
+    def exclusive_writer(self, wait_seconds: int = 600) -> Iterator[None]:
+        """Hold the warehouse's writer lock (a session advisory lock) while the
+        body runs: two pay-period builds never interleave, whether launched from
+        the UI, the CLI or both. A second one waits, then fails clearly."""
+        conn = self.connect()
+        conn.autocommit = True
+        try:
+            with conn.cursor() as cur:
+                cur.execute("set lock_timeout = %s", (f"{wait_seconds}s",))
+                try:
+                    cur.execute("select pg_advisory_lock(%s)", (WAREHOUSE_WRITER_LOCK,))
+                except psycopg2.errors.LockNotAvailable:
+                    raise dg.Failure(
+                        description="another pay-period run is writing the warehouse; "
+                        f"waited {wait_seconds}s — try again when it has finished"
+                    ) from None
+            yield
+        finally:
+            conn.close()  # ends the session: the lock goes with it, even on a crash
 
     def export_dbt_env(self) -> None:
         """dbt's profile reads the connection from the environment of this process."""

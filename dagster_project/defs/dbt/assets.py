@@ -61,7 +61,8 @@ def pay_period_models(
         f"pay_period_build tenant={period.tenant_id} period_start={period.period_start}"
     )
     warehouse.export_dbt_env()
-    yield from dbt.cli(period_build_args(period, context.run_id), context=context).stream()
+    with warehouse.exclusive_writer():
+        yield from dbt.cli(period_build_args(period, context.run_id), context=context).stream()
 
 
 @dg.definitions
