@@ -184,7 +184,12 @@ def ingest(
     ],
 ) -> None:
     """Load CSV files: every row validated, bad rows kept with a reason, good rows upserted."""
-    from dagster_project.ingest.loader import IngestError, IngestFileError, ingest_paths
+    from dagster_project.ingest.loader import (
+        IngestConnectionLost,
+        IngestError,
+        IngestFileError,
+        ingest_paths,
+    )
     from dagster_project.lib.instance import get_instance
 
     url = _warehouse()
@@ -194,6 +199,8 @@ def ingest(
         raise _fail(f"{exc.file}: row {exc.row}, field {exc.field}: {exc}", 2) from None
     except IngestError as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    except IngestConnectionLost as exc:
+        raise _fail(str(exc), EXIT_FAILED) from None
     _say(report.render())
     _refresh_calendar(get_instance())
 

@@ -6,6 +6,7 @@ the good rows still load."""
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from dagster_project.ingest.errors import IngestFileError
 from dagster_project.ingest.results import FileResult
 from dagster_project.ingest.schemas import RECORD_ID_PATTERN, TENANT_ID_PATTERN, FileKind
 
+_log = logging.getLogger(__name__)
 _ROLE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$"
 # ISO 8601 with offset or Z, every field range-checked by the pattern itself
 # (the years and precision migration 0013 accepted, plus offset minutes:
@@ -220,6 +222,7 @@ _UPSERT = """
         inner join raw.attendance as t using (tenant_id, event_id)
         where n.updated_at > t.updated_at
         on conflict (file_sha256, source_row) do nothing
+        returning reason
     ),
     upserted as (
         insert into raw.attendance as t (
@@ -252,7 +255,8 @@ _UPSERT = """
         (select count(*) from incoming_checked where bad_check is not null),
         (select count(*) from newest),
         (select count(*) from upserted where inserted),
-        (select count(*) from upserted where not inserted)
+        (select count(*) from upserted where not inserted),
+        (select count(*) from superseded where reason = 'older_than_loaded')
 """
 
 
@@ -284,7 +288,13 @@ def load_attendance_file(
             },
         )
         cur.execute(_UPSERT, {"file": str(path), "sha": file_sha256})
-        received, rejected, newest, inserted, replaced = cur.fetchone()
+        received, rejected, newest, inserted, replaced, ignored = cur.fetchone()
+    if ignored:
+        _log.warning(
+            "attendance_corrections_ignored file=%s rows=%d reason=older_than_loaded",
+            path,
+            ignored,
+        )
     return FileResult(
         file=str(path),
         kind=kind.name,

@@ -21,3 +21,8 @@ class IngestFileError(IngestError):
 
     def __str__(self) -> str:
         return f"{self.file}: row {self.row}, field {self.field}: {self.message}"
+
+
+class IngestConnectionLost(Exception):
+    """The database went away mid-file: that file's transaction never
+    committed, so nothing of it is loaded; the same command can be re-run."""

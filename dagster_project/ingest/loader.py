@@ -6,14 +6,23 @@ import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import psycopg2
+
 from dagster_project.ingest.attendance import load_attendance_file
-from dagster_project.ingest.errors import IngestError, IngestFileError
+from dagster_project.ingest.errors import IngestConnectionLost, IngestError, IngestFileError
 from dagster_project.ingest.files import discover_files, file_sha256, read_header
 from dagster_project.ingest.results import FileResult, IngestReport
 from dagster_project.ingest.small_files import load_small_file
 from dagster_project.lib.database import connect
 
-__all__ = ["IngestError", "IngestFileError", "IngestReport", "FileResult", "ingest_paths"]
+__all__ = [
+    "IngestConnectionLost",
+    "IngestError",
+    "IngestFileError",
+    "IngestReport",
+    "FileResult",
+    "ingest_paths",
+]
 
 _log = logging.getLogger(__name__)
 
@@ -42,7 +51,7 @@ def ingest_paths(
             header = read_header(path, kind)
             sha = file_sha256(path)
             loader = load_attendance_file if kind.name == "attendance" else load_small_file
-            with conn:
+            try:
                 result = loader(conn, kind, path, header, sha)
                 with conn.cursor() as cur:
                     cur.execute(
@@ -58,6 +67,15 @@ def ingest_paths(
                             result.rejected,
                         ),
                     )
+                conn.commit()
+            except (psycopg2.OperationalError, psycopg2.InterfaceError) as lost:
+                raise IngestConnectionLost(
+                    f"{path}: the database connection was lost while loading; nothing of "
+                    "this file was loaded (files before it were) — run the same command again"
+                ) from lost
+            except BaseException:
+                conn.rollback()
+                raise
             report.files.append(result)
             _log.info(
                 "file_ingested kind=%s file=%s received=%d loaded=%d replaced=%d "
@@ -74,5 +92,6 @@ def ingest_paths(
             if on_file is not None:
                 on_file(result)
     finally:
-        conn.close()
+        if not conn.closed:
+            conn.close()
     return report

@@ -11,10 +11,12 @@ from dagster_project.defs.resources import WAREHOUSE_WRITER_LOCK, WarehouseResou
 def test_a_second_writer_waits_then_fails_clearly(database_url):
     first = WarehouseResource(database_url=database_url)
     second = WarehouseResource(database_url=database_url)
-    with first.exclusive_writer():
-        with pytest.raises(dg.Failure, match="another pay-period run is writing"):
-            with second.exclusive_writer(wait_seconds=1):
-                pytest.fail("two writers at once")
+    with (
+        first.exclusive_writer(),
+        pytest.raises(dg.Failure, match="another pay-period run is writing"),
+        second.exclusive_writer(wait_seconds=1),
+    ):
+        pytest.fail("two writers at once")
     # released with the first run's session: the next run gets it at once
     with second.exclusive_writer(wait_seconds=1):
         conn = psycopg2.connect(database_url)
