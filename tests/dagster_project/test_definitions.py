@@ -10,6 +10,7 @@ def test_definitions_load_with_jobs_partitions_and_the_blocking_check():
     period_job = definitions.resolve_job_def("pay_period_job")
     assert period_job.partitions_def.name == "pay_periods"
     assert period_job.tags["payroll/warehouse-writer"] == "true"
+    assert period_job.tags["dagster/max_runtime"] == "3600"
     graph = definitions.resolve_asset_graph()
     keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
     assert {

@@ -12,6 +12,7 @@ CALENDAR_JOB = "pay_calendar_job"
 PAY_PERIOD_JOB = "pay_period_job"
 # deploy/dagster.yaml limits runs carrying this tag to one at a time
 WAREHOUSE_WRITER_TAG = "payroll/warehouse-writer"
+MAX_RUNTIME_SECONDS = 3600
 
 pay_calendar_job = dg.define_asset_job(
     CALENDAR_JOB,
@@ -26,7 +27,8 @@ pay_period_job = dg.define_asset_job(
     PAY_PERIOD_JOB,
     selection=dg.AssetSelection.assets(pay_period_models),
     partitions_def=PAY_PERIODS,
-    tags={WAREHOUSE_WRITER_TAG: "true"},
+    # run monitoring (deploy/dagster.yaml) fails a run still going after an hour
+    tags={WAREHOUSE_WRITER_TAG: "true", "dagster/max_runtime": str(MAX_RUNTIME_SECONDS)},
     description="Hours, overtime, pay and taxes of one pay period, validated before it counts.",
 )
 
