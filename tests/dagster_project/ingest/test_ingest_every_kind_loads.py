@@ -4,55 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
-import psycopg2
 import pytest
 
 from dagster_project.ingest.errors import IngestError
 from dagster_project.ingest.files import discover_files
 from dagster_project.ingest.loader import ingest_paths
-
-
-# Local helpers (not in conftest.py, which another change owns).
-@pytest.fixture
-def write_csv(tmp_path: Path):
-    """``write_csv("attendance.csv", "a,b", "1,2")`` → the file's path."""
-
-    def _write(name: str, *lines: str, folder: Path | None = None) -> Path:
-        path = (folder or tmp_path) / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        return path
-
-    return _write
-
-
-@pytest.fixture
-def query(database_url: str):
-    """Rows of one statement, in a connection of its own, session time zone UTC."""
-
-    def _query(statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        conn = psycopg2.connect(database_url)
-        try:
-            with conn.cursor() as cur:
-                cur.execute("set time zone 'UTC'")
-                cur.execute(statement, params)
-                return cur.fetchall()
-        finally:
-            conn.close()
-
-    return _query
-
-
-@pytest.fixture
-def count(query):
-    def _count(table: str) -> int:
-        return query(f"select count(*) from raw.{table}")[0][0]
-
-    return _count
-
 
 UTC = dt.UTC
 TENANTS = (
