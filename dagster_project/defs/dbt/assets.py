@@ -5,6 +5,7 @@ from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from dagster_project.defs.dbt.args import (
     CALENDAR_SELECT,
@@ -18,6 +19,11 @@ from dagster_project.defs.periods.partitions import PAY_PERIODS, parse_partition
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.lib.dbt_translator import PayrollDbtTranslator
 from dagster_project.lib.finalize import is_finalized
+from dagster_project.lib.transient import (
+    MAX_RETRIES,
+    SECONDS_BETWEEN_RETRIES,
+    is_transient_database_error,
+)
 
 # dbt runs of two periods write the same marts: one at a time.
 WAREHOUSE_POOL = "payroll_warehouse"
@@ -61,8 +67,18 @@ def pay_period_models(
         f"pay_period_build tenant={period.tenant_id} period_start={period.period_start}"
     )
     warehouse.export_dbt_env()
-    with warehouse.exclusive_writer():
-        yield from dbt.cli(period_build_args(period, context.run_id), context=context).stream()
+    try:
+        with warehouse.exclusive_writer():
+            invocation = dbt.cli(period_build_args(period, context.run_id), context=context)
+            yield from invocation.stream()
+    except DagsterDbtCliRuntimeError as error:
+        # a lost connection is retried (each model replaces its period, so a
+        # rerun is clean); a failed test or bad data fails the run at once
+        if is_transient_database_error(str(error)):
+            raise dg.RetryRequested(
+                max_retries=MAX_RETRIES, seconds_to_wait=SECONDS_BETWEEN_RETRIES
+            ) from error
+        raise
 
 
 @dg.definitions
