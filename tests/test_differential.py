@@ -44,6 +44,7 @@ from hypothesis import strategies as st
 
 from dagster_project.ingest.loader import ingest_paths
 from dagster_project.lib.database import dbt_env
+from tests.reference.contract import CONTRACT_COLUMNS
 
 
 def _load_reference():
@@ -84,72 +85,7 @@ LAST_DAY = dt.date(2026, 11, 10)  # every punch in the past, every pay date in 2
 ROLES = ("cook", "server")
 FLSA_ONLY = {"TX", "NY", "FL", "WA"}
 
-COLUMNS = {
-    "tenants": [
-        "tenant_id",
-        "name",
-        "pay_frequency",
-        "period_anchor",
-        "workweek_start",
-        "pay_date_lag_days",
-    ],
-    "locations": ["tenant_id", "location_id", "name", "timezone", "jurisdiction"],
-    "staff": [
-        "tenant_id",
-        "staff_id",
-        "full_name",
-        "home_location_id",
-        "pay_type",
-        "flsa_exempt",
-        "annual_salary",
-        "filing_status",
-        "w4_step2",
-        "w4_dependents",
-        "w4_other_income",
-        "w4_deductions",
-        "w4_extra_withholding",
-        "hired_on",
-        "terminated_on",
-    ],
-    "pay_rates": [
-        "tenant_id",
-        "staff_id",
-        "role",
-        "hourly_rate",
-        "effective_from",
-        "effective_to",
-    ],
-    "attendance": [
-        "tenant_id",
-        "event_id",
-        "staff_id",
-        "location_id",
-        "role",
-        "clock_in",
-        "clock_out",
-        "break_minutes",
-        "updated_at",
-    ],
-    "adjustments": ["tenant_id", "adjustment_id", "staff_id", "work_date", "kind", "amount"],
-    "deductions": [
-        "tenant_id",
-        "staff_id",
-        "kind",
-        "amount_per_period",
-        "effective_from",
-        "effective_to",
-    ],
-    "ytd_opening": [
-        "tenant_id",
-        "staff_id",
-        "tax_year",
-        "gross_wages",
-        "social_security_wages",
-        "medicare_wages",
-        "futa_wages",
-        "sdi_wages",
-    ],
-}
+COLUMNS = CONTRACT_COLUMNS
 
 
 # ---------------------------------------------------------------- strategies

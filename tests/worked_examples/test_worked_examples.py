@@ -39,77 +39,13 @@ import pytest
 from typer.testing import CliRunner
 
 from dagster_project.cli import app
+from tests.reference.contract import CONTRACT_COLUMNS
 
 D = Decimal
 DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 DBT = str(Path(sys.executable).with_name("dbt"))
 
-COLUMNS = {
-    "tenants.csv": [
-        "tenant_id",
-        "name",
-        "pay_frequency",
-        "period_anchor",
-        "workweek_start",
-        "pay_date_lag_days",
-    ],
-    "locations.csv": ["tenant_id", "location_id", "name", "timezone", "jurisdiction"],
-    "staff.csv": [
-        "tenant_id",
-        "staff_id",
-        "full_name",
-        "home_location_id",
-        "pay_type",
-        "flsa_exempt",
-        "annual_salary",
-        "filing_status",
-        "w4_step2",
-        "w4_dependents",
-        "w4_other_income",
-        "w4_deductions",
-        "w4_extra_withholding",
-        "hired_on",
-        "terminated_on",
-    ],
-    "pay_rates.csv": [
-        "tenant_id",
-        "staff_id",
-        "role",
-        "hourly_rate",
-        "effective_from",
-        "effective_to",
-    ],
-    "attendance.csv": [
-        "tenant_id",
-        "event_id",
-        "staff_id",
-        "location_id",
-        "role",
-        "clock_in",
-        "clock_out",
-        "break_minutes",
-        "updated_at",
-    ],
-    "adjustments.csv": ["tenant_id", "adjustment_id", "staff_id", "work_date", "kind", "amount"],
-    "deductions.csv": [
-        "tenant_id",
-        "staff_id",
-        "kind",
-        "amount_per_period",
-        "effective_from",
-        "effective_to",
-    ],
-    "ytd_opening.csv": [
-        "tenant_id",
-        "staff_id",
-        "tax_year",
-        "gross_wages",
-        "social_security_wages",
-        "medicare_wages",
-        "futa_wages",
-        "sdi_wages",
-    ],
-}
+COLUMNS = {f"{kind}.csv": columns for kind, columns in CONTRACT_COLUMNS.items()}
 
 
 # --------------------------------------------------------------------------- dataset builder

@@ -7,22 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dagster_project.demo.generator import DEMO_SEED, DemoSummary, write_demo_files
+from tests.reference.contract import CONTRACT_COLUMNS
 
-# CONTRACT §3, typed out here so the test fails if the generator drifts from it.
-CONTRACT_HEADERS = {
-    "tenants": "tenant_id,name,pay_frequency,period_anchor,workweek_start,pay_date_lag_days",
-    "locations": "tenant_id,location_id,name,timezone,jurisdiction",
-    "staff": "tenant_id,staff_id,full_name,home_location_id,pay_type,flsa_exempt,annual_salary,"
-    "filing_status,w4_step2,w4_dependents,w4_other_income,w4_deductions,"
-    "w4_extra_withholding,hired_on,terminated_on",
-    "pay_rates": "tenant_id,staff_id,role,hourly_rate,effective_from,effective_to",
-    "attendance": "tenant_id,event_id,staff_id,location_id,role,clock_in,clock_out,"
-    "break_minutes,updated_at",
-    "adjustments": "tenant_id,adjustment_id,staff_id,work_date,kind,amount",
-    "deductions": "tenant_id,staff_id,kind,amount_per_period,effective_from,effective_to",
-    "ytd_opening": "tenant_id,staff_id,tax_year,gross_wages,social_security_wages,"
-    "medicare_wages,futa_wages,sdi_wages",
-}
+CONTRACT_HEADERS = {kind: ",".join(columns) for kind, columns in CONTRACT_COLUMNS.items()}
 
 
 @pytest.fixture(scope="module")
