@@ -1,22 +1,46 @@
+import logging
+import uuid
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
 import pytest
 from pydantic import ValidationError
 
-from dagster_project.settings import Settings
+from dagster_project.settings import (
+    Settings,
+    UnsafeSettingsError,
+    database_role_problems,
+    get_settings,
+    main,
+    production_problems,
+    require_safe_database,
+    unknown_variables,
+)
+
+SAFE_URL = (
+    "postgresql://payroll_app:Vq3-long-unique-9xT@db.internal:5432/payroll?sslmode=verify-full"
+)
 
 
-def test_settings_default_to_the_embedded_database(monkeypatch, tmp_path):
-    monkeypatch.delenv("PAYROLL_DATABASE_URL", raising=False)
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch):
+    for name in ("PAYROLL_DATABASE_URL", "PAYROLL_ENVIRONMENT", "ENVIRONMENT", "PGPASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_settings_default_to_the_embedded_database(tmp_path):
     settings = Settings(home=tmp_path)
     assert settings.database_url is None
     assert settings.embedded_pgdata == tmp_path.resolve() / "pgdata"
     assert settings.dagster_home == tmp_path.resolve() / "dagster_home"
     assert settings.landing_path == tmp_path.resolve() / "landing"
+    assert settings.schedule_close_delay_hours == 24
+    assert settings.alert_webhook_url is None
 
 
-def test_settings_refuse_the_embedded_database_in_production(monkeypatch):
-    monkeypatch.delenv("PAYROLL_DATABASE_URL", raising=False)
+def test_settings_refuse_the_embedded_database_in_production():
     with pytest.raises(ValidationError, match="PAYROLL_DATABASE_URL is required"):
-        Settings(environment="production")
+        Settings(environment="production", webserver_read_only=True)
 
 
 def test_settings_reject_a_url_that_is_not_postgres():
@@ -27,11 +51,183 @@ def test_settings_reject_a_url_that_is_not_postgres():
 def test_settings_read_the_environment(monkeypatch):
     monkeypatch.setenv("PAYROLL_DATABASE_URL", "postgresql://u@db:5432/wh")
     monkeypatch.setenv("PAYROLL_DBT_THREADS", "4")
+    monkeypatch.setenv("PAYROLL_SCHEDULE_CLOSE_DELAY_HOURS", "6.5")
+    monkeypatch.setenv("PAYROLL_LOG_LEVEL", "info")
     settings = Settings()
     assert str(settings.database_url) == "postgresql://u@db:5432/wh"
     assert settings.dbt_threads == 4
+    assert settings.schedule_close_delay_hours == 6.5
+    assert settings.log_level == "INFO"
 
 
 def test_settings_accept_a_unix_socket_url():
     settings = Settings(database_url="postgresql://postgres:@/postgres?host=/tmp/pgdata")
     assert settings.database_url == "postgresql://postgres:@/postgres?host=/tmp/pgdata"
+
+
+def test_production_accepts_tls_a_strong_password_and_a_read_only_webserver():
+    settings = Settings(environment="production", database_url=SAFE_URL, webserver_read_only=True)
+    assert settings.environment == "production"
+    assert production_problems(settings) == []
+
+
+def test_production_accepts_an_auth_proxy_instead_of_read_only():
+    settings = Settings(environment="production", database_url=SAFE_URL, auth_proxy=True)
+    assert production_problems(settings) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (SAFE_URL.replace("verify-full", "prefer"), "has sslmode=prefer"),
+        (SAFE_URL.replace("?sslmode=verify-full", ""), "has no sslmode"),
+        (SAFE_URL.replace("Vq3-long-unique-9xT", "postgres"), "default or empty password"),
+        (SAFE_URL.replace("Vq3-long-unique-9xT", "Payroll"), "default or empty password"),
+        (SAFE_URL.replace("Vq3-long-unique-9xT", ""), "default or empty password"),
+        (SAFE_URL.replace("Vq3-long-unique-9xT", "payroll_app"), "default or empty password"),
+        (SAFE_URL.replace("Vq3-long-unique-9xT", "Sh0rt-pw"), "shorter than 12 characters"),
+    ],
+)
+def test_production_refuses_an_unsafe_database_url(url, expected):
+    with pytest.raises(ValidationError, match=expected) as error:
+        Settings(environment="production", database_url=url, auth_proxy=True)
+    assert "Vq3-long-unique-9xT" not in str(error.value)
+
+
+def test_production_checks_the_dagster_storage_url_too():
+    with pytest.raises(ValidationError, match="PAYROLL_DAGSTER_DATABASE_URL has no sslmode"):
+        Settings(
+            environment="production",
+            database_url=SAFE_URL,
+            dagster_database_url="postgresql://dagster:Xk8-long-unique-2pQ@db:5432/dagster",
+            auth_proxy=True,
+        )
+
+
+def test_production_checks_pgpassword_when_the_url_has_none(monkeypatch):
+    monkeypatch.setenv("PGPASSWORD", "password")
+    url = "postgresql://payroll_app@db.internal:5432/payroll?sslmode=require"
+    with pytest.raises(ValidationError, match="PGPASSWORD is a default or empty password"):
+        Settings(environment="production", database_url=url, auth_proxy=True)
+
+
+def test_production_refuses_a_webserver_anyone_can_drive():
+    with pytest.raises(ValidationError, match="read-only") as error:
+        Settings(environment="production", database_url=SAFE_URL)
+    assert "PAYROLL_AUTH_PROXY=true" in str(error.value)
+
+
+def test_production_lists_every_problem_at_once():
+    settings = Settings.model_construct(
+        environment="production",
+        database_url="postgresql://postgres:postgres@db/payroll",
+        dagster_database_url=None,
+        webserver_read_only=False,
+        auth_proxy=False,
+    )
+    problems = production_problems(settings)
+    assert len(problems) == 3
+    assert [p.split(" ")[0] for p in problems] == ["PAYROLL_DATABASE_URL", "the", "the"]
+
+
+def test_a_bare_environment_production_turns_the_checks_on(monkeypatch):
+    monkeypatch.setenv("ENVIRONMENT", "Production")
+    with pytest.raises(ValidationError, match="PAYROLL_DATABASE_URL is required"):
+        Settings(auth_proxy=True)
+
+
+def test_a_bare_environment_never_loosens_anything(monkeypatch):
+    monkeypatch.setenv("ENVIRONMENT", "staging")
+    assert Settings().environment == "development"
+    monkeypatch.setenv("PAYROLL_ENVIRONMENT", "test")
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    assert Settings().environment == "test"
+
+
+def test_the_webhook_url_must_be_http_and_is_never_echoed():
+    with pytest.raises(ValidationError, match="http:// or https://") as error:
+        Settings(alert_webhook_url="ftp://alerts.example.com/T0KEN-abc")
+    assert "T0KEN-abc" not in str(error.value)
+    settings = Settings(alert_webhook_url="https://hooks.example.com/services/T0KEN-abc")
+    assert "T0KEN-abc" not in repr(settings)
+    assert settings.alert_webhook_url.get_secret_value().endswith("T0KEN-abc")
+
+
+def test_unknown_payroll_variables_are_named_with_a_suggestion():
+    found = unknown_variables(
+        {
+            "PAYROLL_DATABSE_URL": "x",
+            "PAYROLL_DATABASE_URL": "x",
+            "PAYROLL_DBT_HOST": "x",
+            "PAYROLL_DAGSTER_STORAGE_URL": "x",
+            "PAYROLL_TEST_FORCE_EMBEDDED": "1",
+            "PAYROLL_FROBNICATE": "x",
+            "HOME": "x",
+        }
+    )
+    assert found == {"PAYROLL_DATABSE_URL": "PAYROLL_DATABASE_URL", "PAYROLL_FROBNICATE": None}
+
+
+def test_get_settings_warns_about_a_misspelled_setting(monkeypatch, caplog):
+    monkeypatch.setenv("PAYROLL_LANDING_DIRR", "/tmp/x")
+    get_settings.cache_clear()
+    try:
+        with caplog.at_level(logging.WARNING, logger="dagster_project.settings"):
+            get_settings()
+    finally:
+        get_settings.cache_clear()
+    assert "unknown_setting variable=PAYROLL_LANDING_DIRR suggestion=PAYROLL_LANDING_DIR" in (
+        caplog.text
+    )
+
+
+def _as_role(url: str, role: str) -> str:
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{role}@{host}"))
+
+
+def test_database_role_problems_name_a_superuser_and_missing_tls(database_url):
+    problems = database_role_problems("PAYROLL_DATABASE_URL", database_url)
+    assert problems == [
+        "PAYROLL_DATABASE_URL connects as a superuser: use a dedicated least-privilege role",
+        "PAYROLL_DATABASE_URL: the server did not negotiate TLS for this connection",
+    ]
+
+
+def test_database_role_problems_accept_a_plain_login_role(database_url):
+    role = f"payroll_settings_test_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(database_url)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'create role "{role}" login nosuperuser nobypassrls')
+    try:
+        problems = database_role_problems("PAYROLL_DATABASE_URL", _as_role(database_url, role))
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f'drop role "{role}"')
+        admin.close()
+    assert problems == [
+        "PAYROLL_DATABASE_URL: the server did not negotiate TLS for this connection"
+    ]
+
+
+def test_require_safe_database_refuses_a_superuser_in_production_only(database_url):
+    production = Settings.model_construct(
+        environment="production", database_url=database_url, dagster_database_url=None
+    )
+    with pytest.raises(UnsafeSettingsError, match="connects as a superuser"):
+        require_safe_database(production)
+    development = Settings.model_construct(
+        environment="development", database_url=database_url, dagster_database_url=None
+    )
+    require_safe_database(development)
+
+
+def test_settings_entry_point_exits_2_on_unsafe_production(monkeypatch, capsys):
+    monkeypatch.setenv("PAYROLL_ENVIRONMENT", "production")
+    assert main([]) == 2
+    assert "PAYROLL_DATABASE_URL is required" in capsys.readouterr().err
+    monkeypatch.setenv("PAYROLL_ENVIRONMENT", "development")
+    assert main([]) == 0
+    assert "settings ok: environment=development" in capsys.readouterr().out
