@@ -13,6 +13,8 @@ from pathlib import Path
 
 import psycopg2.extensions
 
+from dagster_project.lib.roles import apply_roles
+
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 _LOCK_KEY = 7_264_001  # pg_advisory_xact_lock id: one migrator at a time
 
@@ -65,6 +67,7 @@ def apply_migrations(conn: psycopg2.extensions.connection, sql_dir: Path = SQL_D
                     (migration.version, migration.name, migration.checksum),
                 )
                 applied_now.append(migration.version)
+            apply_roles(conn)  # roles and grants follow the schema (sql/roles/)
         conn.commit()
     except BaseException:
         conn.rollback()

@@ -1,0 +1,1 @@
+grant usage on schema raw to payroll_loader

@@ -1,0 +1,1 @@
+grant usage on schema raw, reference, control to payroll_transformer

@@ -1,0 +1,1 @@
+grant usage, create on schema staging, intermediate, build, marts to payroll_transformer

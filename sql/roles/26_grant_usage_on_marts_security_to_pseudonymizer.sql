@@ -1,0 +1,1 @@
+grant usage on schema marts, security to payroll_pseudonymizer
