@@ -11,6 +11,7 @@ from dagster_project.defs.ingest import assets as ingest_assets
 from dagster_project.defs.periods import assets as period_assets
 from dagster_project.defs.periods import jobs as period_jobs
 from dagster_project.defs.periods import sensors as period_sensors
+from dagster_project.defs.schedules import schedules as pay_calendar_schedules
 
 
 @dg.definitions
@@ -23,4 +24,5 @@ def defs() -> dg.Definitions:
         period_jobs.defs(),
         period_sensors.defs(),
         checks.defs(),
+        pay_calendar_schedules.defs(),
     )

@@ -1,0 +1,120 @@
+"""Pay periods run by themselves: one hourly schedule launches each tenant's
+period when it closes (+ ``PAYROLL_SCHEDULE_CLOSE_DELAY_HOURS`` for late
+punches), from the calendar in the warehouse — never from a cron per tenant,
+since biweekly periods follow the tenant's anchor date, not the calendar."""
+
+import datetime as dt
+
+import dagster as dg
+import psycopg2.errors
+
+from dagster_project.defs.periods.jobs import PAY_PERIOD_JOB, pay_period_job
+from dagster_project.defs.periods.partitions import PAY_PERIODS, PayPeriodKey
+from dagster_project.defs.resources import WarehouseResource
+from dagster_project.defs.schedules.calendar_source import (
+    finalized_periods,
+    load_calendars,
+    period_key,
+)
+from dagster_project.defs.schedules.pay_calendar import periods_due
+from dagster_project.lib.database import transaction
+from dagster_project.lib.launch import PERIOD_TAG, TENANT_TAG
+from dagster_project.settings import get_settings
+
+SCHEDULE_NAME = "pay_period_close_schedule"
+TRIGGER_TAG = "payroll/trigger"
+# Dagster tags every run a schedule launches with these.
+_SCHEDULE_NAME_TAG = "dagster/schedule_name"
+_PARTITION_TAG = "dagster/partition"
+
+
+def _launched_by_this_schedule(instance: dg.DagsterInstance, key: PayPeriodKey) -> bool:
+    """A run_key only deduplicates within one tick: across ticks (catch-up after
+    downtime) the run storage says whether this period was launched already."""
+    records = instance.get_run_records(
+        dg.RunsFilter(
+            job_name=PAY_PERIOD_JOB,
+            tags={_SCHEDULE_NAME_TAG: SCHEDULE_NAME, _PARTITION_TAG: key.partition_key},
+        ),
+        limit=1,
+    )
+    return bool(records)
+
+
+def period_close_requests(
+    context: dg.ScheduleEvaluationContext, warehouse: WarehouseResource
+) -> list[dg.RunRequest] | dg.SkipReason:
+    settings = get_settings()
+    tick = context.scheduled_execution_time.astimezone(dt.UTC)
+    delay = dt.timedelta(hours=settings.schedule_close_delay_hours)
+    window_start = tick - dt.timedelta(hours=settings.schedule_catchup_hours)
+    try:
+        with transaction(warehouse.url()) as conn:
+            calendars, problems = load_calendars(conn)
+            due = sorted(
+                period_key(period)
+                for calendar in calendars
+                for period in periods_due(calendar, window_start, tick, delay)
+            )
+            finalized = finalized_periods(conn, sorted({key.tenant_id for key in due}))
+    except psycopg2.errors.UndefinedTable:
+        return dg.SkipReason("the warehouse has no tenants yet: run `payroll ingest` first")
+    for problem in problems:
+        context.log.warning(f"pay_calendar_unusable {problem}")
+    # most hourly ticks find nothing due: only then ask the instance
+    registered = set(context.instance.get_dynamic_partitions(PAY_PERIODS.name)) if due else set()
+    requests, skipped = [], []
+    for key in due:
+        where = f"tenant={key.tenant_id} period_start={key.period_start}"
+        if key in finalized:
+            skipped.append(f"{key.partition_key} finalized")
+        elif key.partition_key not in registered:
+            # no data yet, or the calendar was not refreshed since it arrived:
+            # a later tick within the catch-up window launches it
+            context.log.info(f"pay_period_due_unregistered {where}")
+            skipped.append(f"{key.partition_key} not registered yet")
+        elif _launched_by_this_schedule(context.instance, key):
+            skipped.append(f"{key.partition_key} already launched")
+        else:
+            context.log.info(f"pay_period_closed_launch {where} tick={tick.isoformat()}")
+            requests.append(
+                dg.RunRequest(
+                    partition_key=key.partition_key,
+                    run_key=key.partition_key,
+                    tags={
+                        TENANT_TAG: key.tenant_id,
+                        PERIOD_TAG: key.period_start.isoformat(),
+                        TRIGGER_TAG: "period-close",
+                    },
+                )
+            )
+    if requests:
+        return requests
+    if skipped:
+        return dg.SkipReason("due periods not launched: " + "; ".join(skipped))
+    return dg.SkipReason(
+        f"no pay period of {len(calendars)} tenant(s) closed (+{delay}) between "
+        f"{window_start.isoformat()} and {tick.isoformat()}"
+    )
+
+
+@dg.schedule(
+    name=SCHEDULE_NAME,
+    cron_schedule="0 * * * *",
+    execution_timezone="UTC",
+    job=pay_period_job,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Every hour: launches each tenant's pay period once it has closed (local "
+    "midnight after its last day, at its last location) plus PAYROLL_SCHEDULE_CLOSE_DELAY_HOURS. "
+    "run_key = <tenant>|<period start>; periods missed while the daemon was down are "
+    "launched on the next tick (PAYROLL_SCHEDULE_CATCHUP_HOURS).",
+)
+def pay_period_close_schedule(
+    context: dg.ScheduleEvaluationContext, warehouse: WarehouseResource
+) -> list[dg.RunRequest] | dg.SkipReason:
+    return period_close_requests(context, warehouse)
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions(schedules=[pay_period_close_schedule])
