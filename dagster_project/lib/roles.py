@@ -180,9 +180,11 @@ def apply_mart_security(conn: psycopg2.extensions.connection) -> None:
     _ensure_pseudonymised_views(conn)
     for view in _relations(conn, ["marts"], kinds=("v",)):
         _ensure_security_invoker(conn, view)
+    _ensure_table_privileges(conn, ["marts"], strict=True)
+    # a run drops its wap_* schema when it publishes, maybe while this runs
     run_schemas = _run_schemas(conn)
     _ensure_run_schema_grants(conn, run_schemas)
-    _ensure_table_privileges(conn, ["marts", SECURITY_SCHEMA, *run_schemas], strict=True)
+    _ensure_table_privileges(conn, [SECURITY_SCHEMA, *run_schemas])
 
 
 def ensure_tenant_roles(conn: psycopg2.extensions.connection) -> list[str]:
@@ -205,9 +207,15 @@ def tenant_role(conn: psycopg2.extensions.connection, tenant_id: str) -> str:
         return cur.fetchone()[0]
 
 
-def _apply_role_files(conn: psycopg2.extensions.connection) -> None:
+def ensure_group_roles(conn: psycopg2.extensions.connection) -> None:
+    """Only the group roles (``sql/roles/0*_create_role_*``): what a restored
+    dump's grants and policies name, before any schema exists."""
+    _apply_role_files(conn, "0*_create_role_*.sql")
+
+
+def _apply_role_files(conn: psycopg2.extensions.connection, pattern: str = "*.sql") -> None:
     with conn.cursor() as cur:
-        for path in sorted(ROLES_SQL_DIR.glob("*.sql")):
+        for path in sorted(ROLES_SQL_DIR.glob(pattern)):
             try:
                 cur.execute(path.read_text())
             except psycopg2.errors.InsufficientPrivilege as error:
@@ -412,8 +420,12 @@ def _execute_for_relation(
         try:
             for statement in statements:
                 cur.execute(statement)
-        except (psycopg2.errors.UndefinedTable, psycopg2.errors.InternalError_):
-            # dropped or changed by a concurrent dbt build ("tuple concurrently updated")
+        except (
+            psycopg2.errors.UndefinedTable,
+            psycopg2.errors.InvalidSchemaName,
+            psycopg2.errors.InternalError_,
+        ):
+            # dropped or changed by a concurrent build ("tuple concurrently updated")
             cur.execute("rollback to savepoint payroll_grant")
             if strict:
                 raise
@@ -587,19 +599,25 @@ def _ensure_run_schema_grants(conn: psycopg2.extensions.connection, schemas: lis
     wanted = {TRANSFORMER: ("USAGE", "CREATE"), AUDITOR: ("USAGE",)}
     with conn.cursor() as cur:
         for schema in schemas:
-            for role, privileges in wanted.items():
-                missing = []
-                for privilege in privileges:
+            cur.execute("savepoint payroll_run_schema")
+            try:
+                for role, privileges in wanted.items():
                     cur.execute(
-                        "select has_schema_privilege(%s, %s, %s)", (role, schema, privilege)
+                        "select array(select p from unnest(%s::text[]) as p "
+                        "where not has_schema_privilege(%s, n.oid, p)) "
+                        "from pg_namespace as n where n.nspname = %s",
+                        (list(privileges), role, schema),
                     )
-                    if not cur.fetchone()[0]:
-                        missing.append(privilege)
-                if missing:
-                    cur.execute(
-                        sql.SQL("grant {} on schema {} to {}").format(
-                            sql.SQL(", ").join(map(sql.SQL, missing)),
-                            sql.Identifier(schema),
-                            sql.Identifier(role),
+                    found = cur.fetchone()
+                    if found and found[0]:
+                        cur.execute(
+                            sql.SQL("grant {} on schema {} to {}").format(
+                                sql.SQL(", ").join(map(sql.SQL, found[0])),
+                                sql.Identifier(schema),
+                                sql.Identifier(role),
+                            )
                         )
-                    )
+            except (psycopg2.errors.InvalidSchemaName, psycopg2.errors.InternalError_):
+                cur.execute("rollback to savepoint payroll_run_schema")  # dropped meanwhile
+                continue
+            cur.execute("release savepoint payroll_run_schema")
