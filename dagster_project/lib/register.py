@@ -118,10 +118,20 @@ def render_csv(register: Register) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["tenant_id", "period_start", *REGISTER_COLUMNS])
     for row in register.rows:
-        writer.writerow(
-            [register.tenant_id, register.period_start, *(row[c] for c in REGISTER_COLUMNS)]
-        )
+        cells = [register.tenant_id, register.period_start, *(row[c] for c in REGISTER_COLUMNS)]
+        writer.writerow([_csv_text(cell) for cell in cells])
     return out.getvalue()
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(value: object) -> object:
+    """Text a spreadsheet would run as a formula (``=cmd|' /C calc'!A0``) gets a
+    leading quote (OWASP CSV injection); numbers, negative ones too, stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def render_json(register: Register) -> str:
