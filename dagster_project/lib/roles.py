@@ -188,16 +188,24 @@ def apply_mart_security(conn: psycopg2.extensions.connection) -> None:
 
 
 def ensure_tenant_roles(conn: psycopg2.extensions.connection) -> list[str]:
-    """One NOLOGIN role per tenant of ``raw.tenants``; returns their names."""
+    """One NOLOGIN role per tenant of ``raw.tenants``; returns the names of
+    those that exist. Without CREATEROLE a new tenant's role is reported, not
+    created: until an administrator creates it no analyst sees that tenant."""
     with conn.cursor() as cur:
         cur.execute("select to_regclass('raw.tenants') is not null")
         if not cur.fetchone()[0]:
             return []
         cur.execute("select distinct security.tenant_role(tenant_id) from raw.tenants order by 1")
         names = [row[0] for row in cur.fetchall()]
+    existing = []
     for name in names:
-        _create_group_role(conn, name)
-    return names
+        try:
+            _create_group_role(conn, name)
+        except RolesError as error:
+            _log.warning("tenant_role_missing role=%s reason=%s", name, error)
+            continue
+        existing.append(name)
+    return existing
 
 
 def tenant_role(conn: psycopg2.extensions.connection, tenant_id: str) -> str:
@@ -564,7 +572,18 @@ def _create_pseudonymised_view(cur: psycopg2.extensions.cursor, view: Pseudonymi
         # to hand a view to a role one must be able to become it
         cur.execute("select pg_has_role(current_user, %s, 'member')", (PSEUDONYMIZER,))
         if not cur.fetchone()[0]:
-            cur.execute(sql.SQL("grant {} to current_user").format(sql.Identifier(PSEUDONYMIZER)))
+            cur.execute("savepoint payroll_self_grant")
+            try:
+                cur.execute(
+                    sql.SQL("grant {} to current_user").format(sql.Identifier(PSEUDONYMIZER))
+                )
+            except psycopg2.errors.InsufficientPrivilege:
+                cur.execute("rollback to savepoint payroll_self_grant")
+                raise RolesError(
+                    f"the setup user must be a member of {PSEUDONYMIZER} to hand it the "
+                    f"pseudonymised views: an administrator runs `grant {PSEUDONYMIZER} "
+                    "to <this user>`"
+                ) from None
     cur.execute(sql.SQL("alter view {} owner to {}").format(inner, sql.Identifier(PSEUDONYMIZER)))
     cur.execute(
         sql.SQL("create view {} with (security_invoker = true) as select * from {}").format(

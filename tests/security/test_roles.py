@@ -19,6 +19,7 @@ from dagster_project.lib.roles import (
     TRANSFORMER,
     tenant_role,
 )
+from tests.conftest import with_database
 from tests.security.conftest import connect_as, denied, fetch
 
 PIPELINE_SCHEMAS = ("raw", "reference", "control", "staging", "intermediate", "marts")
@@ -249,3 +250,46 @@ def test_concurrent_setups_on_one_server_create_each_role_once(make_database, se
         with admin.cursor() as cur:
             cur.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(role)))
         admin.close()
+
+
+@pytest.fixture
+def owner_without_createrole(server_url: str, make_database):
+    make_database("roles_bootstrap")  # a superuser's setup created the group roles
+    owner = f"payroll_test_plain_owner_{uuid.uuid4().hex[:8]}"
+    dbname = f"payroll_test_plain_{uuid.uuid4().hex[:6]}"
+    admin = psycopg2.connect(server_url)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(sql.SQL("create role {} login").format(sql.Identifier(owner)))
+        cur.execute(
+            sql.SQL("create database {} owner {}").format(
+                sql.Identifier(dbname), sql.Identifier(owner)
+            )
+        )
+    yield psycopg2.extensions.make_dsn(with_database(server_url, dbname), user=owner)
+    with admin.cursor() as cur:
+        cur.execute(sql.SQL("drop database {} with (force)").format(sql.Identifier(dbname)))
+        cur.execute(sql.SQL("drop role {}").format(sql.Identifier(owner)))
+    admin.close()
+
+
+def test_without_createrole_a_new_tenant_is_reported_and_stays_hidden(
+    owner_without_createrole, caplog
+):
+    url = owner_without_createrole
+    conn = connect(url)
+    apply_migrations(conn)  # the group roles exist on this server already
+    tenant = f"unroled{uuid.uuid4().hex[:8]}"
+    with conn.cursor() as cur:
+        cur.execute(
+            "insert into raw.tenants (tenant_id, name, pay_frequency, period_anchor, "
+            "source_file, source_row) values (%s, 'U', 'weekly', '2026-03-01', 'x', 1)",
+            (tenant,),
+        )
+    conn.commit()
+    with caplog.at_level("WARNING", logger="dagster_project.lib.roles"):
+        apply_migrations(conn)
+    role = tenant_role(conn, tenant)
+    assert f"tenant_role_missing role={role}" in caplog.text
+    assert fetch(conn, "select count(*) from pg_roles where rolname = %s", (role,)) == [(0,)]
+    conn.close()

@@ -1,0 +1,171 @@
+"""A full demo run leaves no name, W-4 value, salary or per-person pay in any
+log: the command's stdout (outside the pay registers it exists to print) and
+stderr, PAYROLL_HOME (logs, Dagster home), dbt's logs and artifacts, Dagster's
+run and event-log storage, check results and the pipeline's own audit tables."""
+
+import csv
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import psycopg2
+import pytest
+from psycopg2 import sql
+
+from tests.security.conftest import child_env, fetch
+
+REGISTER_BLOCK = re.compile(
+    r"^Pay register  tenant=.*?^attendance exceptions in the period: .*?$",
+    re.MULTILINE | re.DOTALL,
+)
+AUDIT_TABLES = (
+    "marts.payroll_runs",
+    "raw.rejected_rows",
+    "raw.ingested_files",
+    "raw.attendance_superseded",
+)
+
+
+@pytest.fixture(scope="module")
+def demo(make_database, tmp_path_factory):
+    url = make_database("log_scan_demo")
+    home = tmp_path_factory.mktemp("log_scan_home")
+    inputs = tmp_path_factory.mktemp("log_scan_inputs")
+    dbt_target = tmp_path_factory.mktemp("log_scan_dbt")
+    env = child_env(url, home, PAYROLL_LOG_LEVEL="DEBUG", DBT_TARGET_PATH=str(dbt_target))
+    completed = subprocess.run(
+        [str(Path(sys.executable).with_name("payroll")), "demo", "--out", str(inputs)],
+        env=env,
+        cwd=home,
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    return url, home, inputs, dbt_target, completed
+
+
+def _money_pattern(value: Decimal) -> re.Pattern[str]:
+    """1082.81 or 1,082.81 as a whole number, not inside a longer one."""
+    plain = f"{value:.2f}"
+    grouped = f"{value:,.2f}"
+    alternatives = "|".join(re.escape(v) for v in {plain, grouped})
+    return re.compile(rf"(?<![\d.,])(?:{alternatives})(?!\d)")
+
+
+@pytest.fixture(scope="module")
+def secrets(demo) -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    """What must never be logged, by kind: names (whole strings), W-4 values
+    and salaries (as entered), and each person's computed pay (with cents)."""
+    url, _, inputs, _, _ = demo
+    with (inputs / "staff.csv").open(newline="") as handle:
+        staff = list(csv.DictReader(handle))
+    names = [
+        (f"name of {row['staff_id']}", re.compile(re.escape(row["full_name"]))) for row in staff
+    ]
+    entered: set[Decimal] = set()
+    for row in staff:
+        for column in ("annual_salary", "w4_dependents", "w4_other_income", "w4_deductions"):
+            if row[column] and Decimal(row[column]) >= 1000:
+                entered.add(Decimal(row[column]))
+    conn = psycopg2.connect(url)
+    computed = fetch(
+        conn,
+        "select gross_pay, net_pay, salary_pay, federal_income_tax from marts.fct_payroll",
+    )
+    conn.close()
+    pay = {
+        value
+        for row in computed
+        for value in row
+        if value >= 100 and value != value.to_integral_value()  # cents: distinctive
+    }
+    assert len(names) == 60 and len(pay) > 200 and entered
+    return {
+        "names": names,
+        "w4_and_salaries": [(f"entered {v}", _money_pattern(v)) for v in sorted(entered)],
+        "pay": [(f"pay {v}", _money_pattern(v)) for v in sorted(pay)],
+    }
+
+
+def _files(*folders: Path) -> Iterator[tuple[str, str]]:
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                yield str(path), path.read_bytes().decode("utf-8", errors="replace")
+
+
+def _tables_text(url: str) -> Iterator[tuple[str, str]]:
+    """Dagster's storage (schema public of this database) and the audit tables."""
+    conn = psycopg2.connect(url)
+    dagster_tables = fetch(
+        conn,
+        "select tablename from pg_tables where schemaname = 'public' order by 1",
+    )
+    for (name,) in dagster_tables:
+        yield from _table_text(conn, "public", name)
+    for qualified in AUDIT_TABLES:
+        yield from _table_text(conn, *qualified.split("."))
+    conn.close()
+
+
+def _table_text(conn, schema: str, name: str) -> Iterator[tuple[str, str]]:
+    rows = fetch(
+        conn,
+        sql.SQL("select coalesce(string_agg(t::text, E'\\n'), '') from {} as t").format(
+            sql.Identifier(schema, name)
+        ),
+    )
+    yield f"table {schema}.{name}", rows[0][0]
+
+
+def _hits(sources, patterns) -> list[str]:
+    return [
+        f"{label} in {source}"
+        for source, text in sources
+        for label, pattern in patterns
+        if pattern.search(text)
+    ]
+
+
+def test_the_scan_sees_what_it_looks_for(demo, secrets):
+    _, _, inputs, _, completed = demo
+    staff_csv = [(str(inputs / "staff.csv"), (inputs / "staff.csv").read_text())]
+    assert len(_hits(staff_csv, secrets["names"])) == 60
+    assert _hits(staff_csv, secrets["w4_and_salaries"])
+    registers = "\n".join(REGISTER_BLOCK.findall(completed.stdout))
+    assert registers.count("Pay register  tenant=bistro") == 4
+    assert len(_hits([("registers", registers)], secrets["pay"])) > 200
+
+
+def test_no_name_anywhere_a_demo_run_writes(demo, secrets):
+    url, home, _, dbt_target, completed = demo
+    sources = [
+        ("stdout", completed.stdout),
+        ("stderr", completed.stderr),
+        *_files(home, dbt_target),
+        *_tables_text(url),
+    ]
+    assert len(sources) > 20
+    assert _hits(sources, secrets["names"]) == []
+
+
+def test_no_w4_value_salary_or_personal_pay_outside_the_registers(demo, secrets):
+    url, home, _, dbt_target, completed = demo
+    sources = [
+        ("stdout outside the pay registers", REGISTER_BLOCK.sub("", completed.stdout)),
+        ("stderr", completed.stderr),
+        *_files(home, dbt_target),
+        *_tables_text(url),
+    ]
+    patterns = secrets["w4_and_salaries"] + secrets["pay"]
+    assert _hits(sources, patterns) == []
+
+
+def test_logs_were_written_at_debug_level(demo):
+    _, home, _, dbt_target, completed = demo
+    assert "level=DEBUG" in completed.stderr or "level=INFO" in completed.stderr
+    assert (home / "logs" / "runs.log").stat().st_size > 0
+    assert list(dbt_target.rglob("dbt.log"))
