@@ -12,6 +12,10 @@ from dagster_project.defs.periods import assets as period_assets
 from dagster_project.defs.periods import jobs as period_jobs
 from dagster_project.defs.periods import sensors as period_sensors
 from dagster_project.defs.schedules import schedules as pay_calendar_schedules
+from dagster_project.defs.sensors import alerts as alert_sensors
+from dagster_project.defs.sensors import jobs as sensor_jobs
+from dagster_project.defs.sensors import landing as landing_sensors
+from dagster_project.defs.sensors import late_data as late_data_sensors
 
 
 @dg.definitions
@@ -25,4 +29,8 @@ def defs() -> dg.Definitions:
         period_sensors.defs(),
         checks.defs(),
         pay_calendar_schedules.defs(),
+        sensor_jobs.defs(),
+        landing_sensors.defs(),
+        late_data_sensors.defs(),
+        alert_sensors.defs(),
     )

@@ -1,0 +1,103 @@
+"""What to recompute when data arrives after periods were computed (pure).
+
+- An open period that received late data is recomputed.
+- A finalized period never changes (CONTRACT §1): its correction becomes an
+  adjustment line of the tenant's next open period, so that period is
+  recomputed, unless it was already computed after the correction arrived.
+- Year-to-date figures of the later computed open periods of the same pay-date
+  year depend on a recomputed period: they are recomputed after it, in order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from dagster_project.defs.periods.partitions import PayPeriodKey
+from dagster_project.defs.sensors.late_data_sql import LatePeriod, OpenPeriod
+
+
+@dataclass(frozen=True)
+class Recompute:
+    key: PayPeriodKey
+    reason: str
+    # the newest late change behind this request: same marker, same run key
+    marker: dt.datetime
+
+    @property
+    def run_key(self) -> str:
+        return f"late|{self.key.partition_key}|{self.marker.isoformat()}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    recomputes: list[Recompute]
+    flags: list[str]
+
+
+def _followers(trigger: OpenPeriod, open_periods: Sequence[OpenPeriod]) -> list[OpenPeriod]:
+    return [
+        period
+        for period in open_periods
+        if period.key.period_start > trigger.key.period_start
+        and period.computed_at is not None
+        and period.pay_date.year == trigger.pay_date.year
+    ]
+
+
+def _add(triggers: dict[PayPeriodKey, Recompute], recompute: Recompute) -> None:
+    """One request per period: the first reason found, the newest change."""
+    earlier = triggers.get(recompute.key)
+    if earlier is None:
+        triggers[recompute.key] = recompute
+    else:
+        triggers[recompute.key] = Recompute(
+            earlier.key, earlier.reason, max(earlier.marker, recompute.marker)
+        )
+
+
+def plan_recomputes(
+    late: Sequence[LatePeriod], open_by_tenant: Mapping[str, Sequence[OpenPeriod]]
+) -> Plan:
+    triggers: dict[PayPeriodKey, Recompute] = {}
+    flags: list[str] = []
+    for period in late:
+        tenant = period.key.tenant_id
+        opens = list(open_by_tenant.get(tenant, ()))
+        if not period.is_finalized:
+            _add(triggers, Recompute(period.key, "late_data", period.newest_change))
+            continue
+        following = [p for p in opens if p.key.period_start > period.key.period_start]
+        where = (
+            f"tenant={tenant} period_start={period.key.period_start} late_rows={period.late_rows}"
+        )
+        if not following:
+            flags.append(
+                f"late_data_finalized_period {where} applied_period_start=none "
+                "reason=no_open_period_yet"
+            )
+            continue
+        target = following[0]
+        if target.computed_at is not None and target.computed_at >= period.newest_change:
+            continue  # the adjustment is already in the next period's last run
+        flags.append(
+            f"late_data_finalized_period {where} "
+            f"applied_period_start={target.key.period_start} reason=adjustment"
+        )
+        reason = f"adjustment_for={period.key.period_start}"
+        _add(triggers, Recompute(target.key, reason, period.newest_change))
+
+    recomputes: dict[PayPeriodKey, Recompute] = dict(triggers)
+    for trigger in sorted(triggers.values(), key=lambda r: r.key):
+        opens = open_by_tenant.get(trigger.key.tenant_id, ())
+        this = next((p for p in opens if p.key == trigger.key), None)
+        if this is None:
+            continue
+        for follower in _followers(this, opens):
+            if follower.key in recomputes:
+                continue
+            recomputes[follower.key] = Recompute(
+                follower.key, f"ytd_after={trigger.key.period_start}", trigger.marker
+            )
+    return Plan(sorted(recomputes.values(), key=lambda r: r.key), flags)

@@ -1,0 +1,197 @@
+"""A failed run alerts: a structured log line and a JSON POST to the webhook,
+with no name or amount in either; the sensor never raises."""
+
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import dagster as dg
+import pytest
+
+from dagster_project.defs.sensors.alerts import payroll_run_failure_alert, post_alert
+from dagster_project.settings import get_settings
+
+LOGGER = "dagster_project.defs.sensors.alerts"
+SECRET_NAME = "Jane Q. Doe"
+SECRET_PAY = "1234.56"
+
+
+@dg.op
+def compute_pay() -> None:
+    raise ValueError(f"{SECRET_NAME} would be paid {SECRET_PAY}")
+
+
+@dg.job
+def failing_pay_job() -> None:
+    compute_pay()
+
+
+class Webhook:
+    """A local HTTP endpoint recording every POST; answers ``status``, or holds
+    the request until released when ``hold`` is set."""
+
+    def __init__(self, status: int = 204, hold: bool = False) -> None:
+        self.status = status
+        self.hold = threading.Event() if hold else None
+        self.received: list[dict] = []
+        self.headers: list[dict] = []
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                hook.received.append(json.loads(body))
+                hook.headers.append(dict(self.headers))
+                if hook.hold is not None:
+                    hook.hold.wait(timeout=30)
+                self.send_response(hook.status)
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/T0KEN-SECRET"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> "Webhook":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.hold is not None:
+            self.hold.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def failed_run() -> Iterator[tuple[dg.DagsterInstance, dg.RunFailureSensorContext]]:
+    with dg.instance_for_test() as instance:
+        result = failing_pay_job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            tags={"payroll/tenant": "acme", "payroll/period": "2026-03-01"},
+        )
+        assert not result.success
+        run = instance.get_run_by_id(result.run_id)
+        failure = next(e for e in result.all_events if e.event_type_value == "PIPELINE_FAILURE")
+        context = dg.build_run_status_sensor_context(
+            sensor_name="payroll_run_failure_alert",
+            dagster_event=failure,
+            dagster_instance=instance,
+            dagster_run=run,
+        ).for_run_failure()
+        yield instance, context
+
+
+def configure(monkeypatch, url: str | None, timeout: str = "5") -> None:
+    if url is None:
+        monkeypatch.delenv("PAYROLL_ALERT_WEBHOOK_URL", raising=False)
+    else:
+        monkeypatch.setenv("PAYROLL_ALERT_WEBHOOK_URL", url)
+    monkeypatch.setenv("PAYROLL_ALERT_WEBHOOK_TIMEOUT_SECONDS", timeout)
+    get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings():
+    yield
+    get_settings.cache_clear()
+
+
+def test_a_failed_run_posts_one_json_alert_without_names_or_pay(failed_run, monkeypatch, caplog):
+    _, context = failed_run
+    with Webhook() as hook:
+        configure(monkeypatch, hook.url)
+        with caplog.at_level(logging.INFO, logger=LOGGER):
+            payroll_run_failure_alert(context)
+    assert len(hook.received) == 1
+    alert = hook.received[0]
+    failed_at = alert.pop("failed_at")
+    assert failed_at.endswith("+00:00")
+    assert alert == {
+        "event": "payroll_run_failed",
+        "run_id": context.dagster_run.run_id,
+        "job": "failing_pay_job",
+        "tenant": "acme",
+        "period": "2026-03-01",
+        "failed_step": "compute_pay",
+        "error_class": "ValueError",
+    }
+    assert hook.headers[0]["Content-Type"] == "application/json"
+    line = (
+        f"payroll_run_failed run_id={context.dagster_run.run_id} job=failing_pay_job "
+        "tenant=acme period=2026-03-01 failed_step=compute_pay error_class=ValueError"
+    )
+    assert line in caplog.text
+    assert "alert_webhook_sent" in caplog.text
+    for leaked in (SECRET_NAME, SECRET_PAY, "T0KEN-SECRET"):
+        assert leaked not in caplog.text
+        assert leaked not in json.dumps(hook.received)
+
+
+def test_without_a_webhook_the_alert_is_the_log_line_only(failed_run, monkeypatch, caplog):
+    _, context = failed_run
+    configure(monkeypatch, None)
+    with caplog.at_level(logging.INFO, logger=LOGGER):
+        payroll_run_failure_alert(context)
+    assert "payroll_run_failed run_id=" in caplog.text
+    assert "alert_webhook" not in caplog.text
+
+
+@pytest.mark.parametrize("status", [500, 404])
+def test_an_error_answer_is_logged_and_the_sensor_does_not_raise(
+    failed_run, monkeypatch, caplog, status
+):
+    _, context = failed_run
+    with Webhook(status=status) as hook:
+        configure(monkeypatch, hook.url)
+        with caplog.at_level(logging.INFO, logger=LOGGER):
+            payroll_run_failure_alert(context)
+    assert len(hook.received) == 1
+    assert f"alert_webhook_failed run_id={context.dagster_run.run_id} status={status}" in (
+        caplog.text
+    )
+
+
+def test_an_unreachable_or_slow_webhook_is_logged_and_the_sensor_returns(
+    failed_run, monkeypatch, caplog
+):
+    _, context = failed_run
+    with Webhook() as closed:
+        url = closed.url
+    configure(monkeypatch, url)
+    with caplog.at_level(logging.INFO, logger=LOGGER):
+        payroll_run_failure_alert(context)
+    assert "error_class=URLError" in caplog.text
+
+    caplog.clear()
+    with Webhook(hold=True) as slow:
+        configure(monkeypatch, slow.url, timeout="0.5")
+        with caplog.at_level(logging.INFO, logger=LOGGER):
+            payroll_run_failure_alert(context)
+        assert len(slow.received) == 1
+    assert "alert_webhook_failed" in caplog.text
+    assert "error_class=TimeoutError" in caplog.text
+
+
+def test_post_alert_refuses_a_non_http_url(caplog):
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        assert not post_alert("file:///etc/passwd", {"run_id": "r"}, 1)
+    assert "alert_webhook_failed reason=unsupported_scheme" in caplog.text
+
+
+def test_a_backfill_run_names_its_tenant_and_period_from_the_partition_range():
+    from dagster_project.defs.sensors.alerts import _tenant_and_period
+
+    assert _tenant_and_period(
+        {
+            "dagster/asset_partition_range_start": "bistro|2026-03-15",
+            "dagster/asset_partition_range_end": "bistro|2026-03-15",
+        }
+    ) == ("bistro", "2026-03-15")
+    assert _tenant_and_period({"dagster/partition": "acme|2026-03-01"}) == ("acme", "2026-03-01")
+    assert _tenant_and_period({}) == (None, None)
