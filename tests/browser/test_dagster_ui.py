@@ -1,0 +1,277 @@
+"""An operator computes one pay period from the Dagster UI, in a real browser.
+
+The asset graph opens; the pay period job shows the demo's periods as
+partitions; one period is launched from the UI; its run carries the
+partition, succeeds, and every blocking check in it passed. Screenshots of
+each view land in ``tests/artifacts/`` (a failed step leaves
+``failed_<step>.png`` and names it in the error).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page, expect
+
+from tests.browser.dagster_ui import SKIP_ENV, DagsterUi, skip_requested
+
+pytestmark = pytest.mark.skipif(
+    skip_requested(), reason=f"{SKIP_ENV}=1: browser tests skipped on request"
+)
+
+JOB = "pay_period_job"
+PERIOD = "bistro|2026-03-01"
+TENANT, PERIOD_START = PERIOD.split("|")
+DEMO_PERIODS = 4
+# the demo's first period as `make run` prints its register
+STAFF_PAID = 59
+TOTAL_GROSS = Decimal("79997.56")
+TOTAL_NET = Decimal("68412.75")
+RUN_TIMEOUT_SECONDS = 360
+RUN_STATUS_WAIT_MS = 30_000
+SENSOR_TIMEOUT_SECONDS = 180
+# Great Expectations suites are the checks named gx_*; dbt tests are blocking too
+GX_CHECK_PREFIX = "gx_"
+TERMINAL_STATUS = re.compile(r"^(Success|Failure|Canceled)$")
+
+
+def _name(text: str) -> re.Pattern[str]:
+    """Dagster's accessible names carry their icons' names ("job pay_period_job info")."""
+    return re.compile(rf"(^|\s){re.escape(text)}(\s|$)")
+
+
+class Operator:
+    """The browser, plus what a failure report needs: a screenshot of the page
+    as it was and the servers' logs."""
+
+    def __init__(self, page: Page, ui: DagsterUi, artifacts: Path) -> None:
+        self.page = page
+        self.ui = ui
+        self.artifacts = artifacts
+
+    def screenshot(self, name: str) -> Path:
+        path = self.artifacts / f"{name}.png"
+        self.page.screenshot(path=str(path))
+        return path
+
+    @contextlib.contextmanager
+    def step(self, what: str) -> Iterator[None]:
+        try:
+            yield
+        except Exception as exc:
+            slug = re.sub(r"[^a-z0-9]+", "_", what.lower()).strip("_")
+            try:
+                shot = f"screenshot: {self.screenshot(f'failed_{slug}')}"
+            except PlaywrightError as shot_error:
+                shot = f"no screenshot ({shot_error})"
+            raise AssertionError(
+                f"UI step '{what}' failed at {self.page.url}: {exc}\n{shot}\n"
+                f"{self.ui.diagnostics()}"
+            ) from exc
+
+    def nav(self, section: str) -> None:
+        self.page.get_by_role("navigation").get_by_role("link", name=_name(section)).click()
+
+
+def test_operator_launches_a_pay_period_from_the_ui_and_it_passes_its_checks(
+    dagster_ui: DagsterUi, ui_page: Page, artifacts: Path
+) -> None:
+    operator = Operator(ui_page, dagster_ui, artifacts)
+    page = ui_page
+
+    with operator.step("open the asset graph"):
+        page.goto(dagster_ui.base_url)
+        operator.nav("Lineage")
+        expect(page.get_by_text("Global asset lineage")).to_be_visible()
+        # the graph (an svg) draws the pay group of the period's assets
+        expect(page.get_by_role("img").get_by_text("pay", exact=True)).to_be_visible()
+        operator.screenshot("asset_graph")
+
+    with operator.step("find the pay periods of the job"):
+        operator.nav("Jobs")
+        page.get_by_role("link", name=_name(JOB)).click()
+        expect(page.get_by_role("heading", name=JOB)).to_be_visible()
+        page.get_by_role("tab", name="Partitions").click()
+        total = page.get_by_text("Total partitions").locator("xpath=..")
+        expect(total).to_have_text(re.compile(rf"^\s*{DEMO_PERIODS}\s*Total partitions\s*$"))
+
+    with operator.step("choose one pay period and launch it"):
+        page.get_by_role("button", name=_name("Materialize…")).click()
+        # Dagster asks first when an upstream asset was never materialized
+        confirm = page.get_by_role("button", name="Confirm")
+        picker = page.get_by_role("dialog").get_by_text("Select a partition or create one")
+        expect(confirm.or_(picker).first).to_be_visible()
+        if confirm.is_visible():
+            confirm.click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_text("Select a partition or create one").click()
+        page.get_by_placeholder("Filter partitions").fill(PERIOD)
+        # the checkbox input is hidden behind its drawn label
+        page.get_by_role("checkbox", name=PERIOD).locator("xpath=..").click()
+        page.keyboard.press("Escape")  # closes the partition list, not the dialog
+        expect(dialog.get_by_text("1 partition", exact=True)).to_be_visible()
+        launch = dialog.get_by_role("button", name="Launch 1 run")
+        expect(launch).to_be_enabled()
+        operator.screenshot("launch_dialog")
+        with page.expect_response(_is_launch_response) as response:
+            launch.click()
+        run_id = _launched_run_id(response.value.json())
+        short_id = run_id[:8]
+        expect(page.get_by_text(f"Launched run {short_id}")).to_be_visible()
+
+    with operator.step("find the run with its partition in the run list"):
+        operator.nav("Runs")
+        run_link = page.get_by_role("link", name=_name(short_id))
+        row = page.locator("[data-index]").filter(has=run_link).last
+        expect(row).to_contain_text(f"partition: {PERIOD}")
+        expect(row).to_contain_text(JOB)
+        operator.screenshot("runs")
+        run_link.click()
+
+    with operator.step("wait for the run to finish"):
+        status = _wait_for_terminal_status(page, dagster_ui)
+        assert status == "Success", f"the run ended {status}"
+        assert f"/runs/{run_id}" in page.url
+        expect(page.get_by_text(f"partition: {PERIOD}").first).to_be_visible()
+        expect(page.get_by_role("link", name=JOB, exact=True).first).to_be_visible()
+        operator.screenshot("run_success")
+
+    run = _run_record(run_id)
+    assert run.job_name == JOB
+    assert run.tags.get("dagster/partition") == PERIOD
+    assert run.tags.get("dagster/from_ui") == "true"
+    evaluations = _check_evaluations(run_id)
+    failed = sorted(key.to_user_string() for key, (passed, _) in evaluations.items() if not passed)
+    assert failed == [], f"checks failed in a successful run: {failed}"
+    selected = set(run.asset_check_selection or ())
+    assert selected <= set(evaluations), f"checks never evaluated: {selected - set(evaluations)}"
+    gx_checks = [key for key in evaluations if key.name.startswith(GX_CHECK_PREFIX)]
+    assert gx_checks, f"no Great Expectations check ran: {sorted(k.name for k in evaluations)}"
+    assert all(evaluations[key][1] for key in gx_checks), "a GX suite check is not blocking"
+
+    for check in sorted({key.name for key in gx_checks}):
+        with operator.step(f"see blocking check {check} passed"):
+            page.goto(f"{dagster_ui.base_url}/runs/{run_id}")
+            page.get_by_placeholder(re.compile(r"^Filter")).fill(check)
+            page.keyboard.press("Enter")
+            expect(
+                page.get_by_text(re.compile(rf"Check {re.escape(check)} succeeded")).first
+            ).to_be_visible()
+            operator.screenshot(f"blocking_check_{check}")
+
+    with operator.step("see the period done among the pay periods"):
+        operator.nav("Jobs")
+        page.get_by_role("link", name=_name(JOB)).click()
+        page.get_by_role("tab", name="Partitions").click()
+        expect(page.get_by_text(PERIOD).first).to_be_visible()
+        operator.screenshot("pay_periods")
+
+    assert _published_period() == (STAFF_PAID, TOTAL_GROSS, TOTAL_NET, [run_id])
+    audited = _audited_run(run_id, dagster_ui)
+    assert audited == ("SUCCESS", STAFF_PAID, TOTAL_GROSS, TOTAL_NET), (
+        f"marts.payroll_runs row of run {run_id}: {audited}"
+    )
+
+
+def _is_launch_response(response) -> bool:
+    """The UI's own launch mutation (POST /graphql?op=LaunchPipelineExecution)."""
+    request = response.request
+    return (
+        urlsplit(response.url).path == "/graphql"
+        and request.method == "POST"
+        and '"operationName":"LaunchPipelineExecution"' in (request.post_data or "")
+    )
+
+
+def _launched_run_id(payload: dict) -> str:
+    result = payload.get("data", {}).get("launchPipelineExecution") or {}
+    run = result.get("run")
+    assert run, f"the UI could not launch the run: {payload}"
+    return run["id"]
+
+
+def _wait_for_terminal_status(page: Page, ui: DagsterUi) -> str:
+    """The run page's status tag, once it says the run is over. The page
+    updates itself; a reload every while guards against a dropped subscription."""
+    deadline = time.monotonic() + RUN_TIMEOUT_SECONDS
+    status = page.get_by_text(TERMINAL_STATUS).first
+    while True:
+        try:
+            status.wait_for(state="visible", timeout=RUN_STATUS_WAIT_MS)
+            return status.inner_text().strip()
+        except PlaywrightError:
+            ui.raise_if_dead()
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"the run did not finish within {RUN_TIMEOUT_SECONDS}s"
+                ) from None
+            page.reload()
+
+
+def _run_record(run_id: str):
+    from dagster_project.lib.instance import get_instance
+
+    run = get_instance().get_run_by_id(run_id)
+    assert run is not None, f"run {run_id} is not in the instance"
+    return run
+
+
+def _check_evaluations(run_id: str) -> dict:
+    """AssetCheckKey → (passed, blocking) for every check evaluated in the run."""
+    import dagster as dg
+
+    from dagster_project.lib.instance import get_instance
+
+    records = (
+        get_instance()
+        .get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+        .records
+    )
+    evaluations: dict[dg.AssetCheckKey, tuple[bool, bool]] = {}
+    for record in records:
+        evaluation = record.event_log_entry.dagster_event.asset_check_evaluation_data
+        evaluations[evaluation.asset_check_key] = (evaluation.passed, bool(evaluation.blocking))
+    return evaluations
+
+
+def _published_period() -> tuple[int, Decimal, Decimal, list[str]]:
+    """Staff paid, total gross and net, and the runs that published them."""
+    from dagster_project.lib.database import transaction
+
+    with transaction() as conn, conn.cursor() as cur:
+        cur.execute(
+            """
+            select count(*), sum(gross_pay), sum(net_pay), array_agg(distinct run_id)
+            from marts.fct_payroll
+            where tenant_id = %s and period_start = %s
+            """,
+            (TENANT, PERIOD_START),
+        )
+        return cur.fetchone()
+
+
+def _audited_run(run_id: str, ui: DagsterUi) -> tuple[str, int, Decimal, Decimal] | None:
+    """The daemon's run-status sensor records UI runs in ``marts.payroll_runs``."""
+    from dagster_project.lib.database import transaction
+
+    deadline = time.monotonic() + SENSOR_TIMEOUT_SECONDS
+    while True:
+        with transaction() as conn, conn.cursor() as cur:
+            cur.execute(
+                "select status, staff_paid, total_gross_pay, total_net_pay "
+                "from marts.payroll_runs where run_id = %s",
+                (run_id,),
+            )
+            row = cur.fetchone()
+        if row is not None or time.monotonic() > deadline:
+            return row
+        ui.raise_if_dead()
+        time.sleep(2)
