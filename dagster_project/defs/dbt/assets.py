@@ -51,6 +51,9 @@ def pay_calendar_models(
     exclude=PERIOD_EXCLUDE,
     name="pay_period_models",
     partitions_def=PAY_PERIODS,
+    # one run per period: each gets its own checks, audit row and writer lock,
+    # and the runs queue in partition order (deploy/dagster.yaml, README)
+    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
     dagster_dbt_translator=PayrollDbtTranslator(),
     pool=WAREHOUSE_POOL,
 )
