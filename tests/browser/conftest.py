@@ -45,10 +45,14 @@ def chromium_executable() -> str:
     configured = os.environ.get(CHROMIUM_ENV)
     path = configured or shutil.which("chromium") or shutil.which("chromium-browser")
     if not path or not os.access(path, os.X_OK):
+        if configured:
+            missing = f"{CHROMIUM_ENV}={configured} is not executable"
+        else:
+            missing = "`chromium` is not on PATH"
         pytest.fail(
-            f"no chromium to drive ({CHROMIUM_ENV}={configured!r}; `chromium` not on PATH): "
-            "install Debian's chromium (`apt-get install chromium`, as .ci/run does) "
-            f"or set {SKIP_ENV}=1 to skip the browser tests",
+            f"no chromium to drive: {missing}. Install Debian's chromium "
+            f"(`apt-get install chromium`, as .ci/run does) or set {SKIP_ENV}=1 to skip "
+            "the browser tests",
             pytrace=False,
         )
     return path

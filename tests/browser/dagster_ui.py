@@ -70,6 +70,7 @@ class ServerProcess:
     name: str
     popen: subprocess.Popen[bytes]
     log_path: Path
+    _descendants: list[psutil.Process] = field(default_factory=list)
 
     @classmethod
     def start(
@@ -103,19 +104,23 @@ class ServerProcess:
         state = "running" if self.alive else f"exited with code {self.popen.returncode}"
         return f"--- {self.name} ({state}), log {self.log_path}:\n{self.log_tail()}"
 
-    def stop(self) -> None:
+    def terminate(self) -> None:
+        """Asks the process group to stop; remembers every descendant first."""
         try:
-            descendants = psutil.Process(self.popen.pid).children(recursive=True)
+            self._descendants = psutil.Process(self.popen.pid).children(recursive=True)
         except psutil.NoSuchProcess:
-            descendants = []
+            self._descendants = []
         _signal_group(self.popen.pid, signal.SIGTERM)
+
+    def kill(self, deadline: float) -> None:
+        """Whatever did not stop by ``deadline`` is killed, then reaped."""
         with contextlib.suppress(subprocess.TimeoutExpired):
-            self.popen.wait(_STOP_GRACE_SECONDS)
+            self.popen.wait(max(0.0, deadline - time.monotonic()))
         _signal_group(self.popen.pid, signal.SIGKILL)
-        for process in descendants:
+        for process in self._descendants:
             with contextlib.suppress(psutil.NoSuchProcess):
                 process.kill()
-        psutil.wait_procs(descendants, timeout=_STOP_GRACE_SECONDS)
+        psutil.wait_procs(self._descendants, timeout=_STOP_GRACE_SECONDS)
         self.popen.wait(_STOP_GRACE_SECONDS)
 
 
@@ -170,9 +175,12 @@ class DagsterUi:
             self.processes.append(webserver)
             if self._wait_for_http(webserver):
                 return
-            # another process took the port between our probe and the bind
+            # another process took the port between our probe and the bind: try another
             if "address already in use" not in webserver.log_tail().lower():
                 break
+            webserver.terminate()
+            webserver.kill(time.monotonic())
+            self.processes.remove(webserver)
         raise UiServerError(f"dagster-webserver did not start\n{self.diagnostics()}")
 
     def _wait_for_http(self, webserver: ServerProcess) -> bool:
@@ -233,10 +241,14 @@ class DagsterUi:
         return "\n".join(process.describe() for process in self.processes)
 
     def stop(self) -> None:
+        """All groups are asked at once, so their grace periods overlap."""
+        for process in self.processes:
+            process.terminate()
+        deadline = time.monotonic() + _STOP_GRACE_SECONDS
         errors: list[str] = []
-        for process in reversed(self.processes):
+        for process in self.processes:
             try:
-                process.stop()
+                process.kill(deadline)
             except Exception as exc:  # stop the others even if one refuses
                 errors.append(f"{process.name}: {exc}")
         if errors:

@@ -64,8 +64,11 @@ class Operator:
 
     @contextlib.contextmanager
     def step(self, what: str) -> Iterator[None]:
+        started = time.monotonic()
         try:
             yield
+            # shown with the test's output when something later fails
+            print(f"ui step '{what}' done in {time.monotonic() - started:.1f}s")
         except Exception as exc:
             slug = re.sub(r"[^a-z0-9]+", "_", what.lower()).strip("_")
             try:
@@ -113,10 +116,12 @@ def test_operator_launches_a_pay_period_from_the_ui_and_it_passes_its_checks(
             confirm.click()
         dialog = page.get_by_role("dialog")
         dialog.get_by_text("Select a partition or create one").click()
-        page.get_by_placeholder("Filter partitions").fill(PERIOD)
+        partition_filter = page.get_by_placeholder("Filter partitions")
+        partition_filter.fill(PERIOD)
         # the checkbox input is hidden behind its drawn label
         page.get_by_role("checkbox", name=PERIOD).locator("xpath=..").click()
         page.keyboard.press("Escape")  # closes the partition list, not the dialog
+        expect(partition_filter).to_be_hidden()
         expect(dialog.get_by_text("1 partition", exact=True)).to_be_visible()
         launch = dialog.get_by_role("button", name="Launch 1 run")
         expect(launch).to_be_enabled()
