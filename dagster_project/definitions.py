@@ -11,6 +11,7 @@ from dagster_project.defs.ingest import assets as ingest_assets
 from dagster_project.defs.periods import assets as period_assets
 from dagster_project.defs.periods import jobs as period_jobs
 from dagster_project.defs.periods import sensors as period_sensors
+from dagster_project.defs.publish import assets as publish_assets
 from dagster_project.defs.schedules import schedules as pay_calendar_schedules
 from dagster_project.defs.sensors import alerts as alert_sensors
 from dagster_project.defs.sensors import jobs as sensor_jobs
@@ -24,6 +25,7 @@ def defs() -> dg.Definitions:
         resources.defs(),
         ingest_assets.defs(),
         dbt_assets.defs(),
+        publish_assets.defs(),
         period_assets.defs(),
         period_jobs.defs(),
         period_sensors.defs(),

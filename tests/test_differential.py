@@ -7,8 +7,8 @@ calendar and workweek, 1–3 weeks of shifts (overnight, on DST nights),
 bonuses, deductions and year-to-date openings. Cases are drawn by hypothesis
 (derandomized, so the batch is the same on every run), written to one set of
 CSV files, ingested once and computed by ONE ``dbt build`` without vars, which
-computes every tenant and every period. Every row of ``marts.fct_payroll`` and
-``marts.fct_workweek_hours`` must equal the reference to the cent.
+computes every tenant and every period. Every row of ``build.fct_payroll`` and
+``build.fct_workweek_hours`` must equal the reference to the cent.
 
 The same batch carries derived tenants for metamorphic invariants:
 ``<case>-split`` (every shift cut in two consecutive shifts at a random
@@ -523,18 +523,18 @@ def run_batch(batch: dict[str, ref.Inputs], url: str, folder: Path) -> Computed:
     assert result.returncode == 0, result.stdout[-6000:]
     payroll = {
         (r["tenant_id"], r["staff_id"], r["period_start"]): r
-        for r in _select(url, "select * from marts.fct_payroll")
+        for r in _select(url, "select * from build.fct_payroll")
     }
     workweeks = {
         (r["tenant_id"], r["staff_id"], r["workweek_start"]): r
-        for r in _select(url, "select * from marts.fct_workweek_hours")
+        for r in _select(url, "select * from build.fct_workweek_hours")
     }
     return Computed(
         batch=batch,
         expected=ref.compute(inputs, ref.load_tax_tables(SEEDS)),
         payroll=payroll,
         workweeks=workweeks,
-        exceptions=_select(url, "select * from marts.fct_attendance_exceptions"),
+        exceptions=_select(url, "select * from build.fct_attendance_exceptions"),
         rejected=_select(url, "select * from raw.rejected_rows"),
     )
 

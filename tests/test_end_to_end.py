@@ -141,7 +141,7 @@ def test_run_is_recorded_with_its_partition_in_postgres_run_storage(pipeline):
     )
     assert [run.status for run in runs] == [dg.DagsterRunStatus.SUCCESS]
     checks = instance.event_log_storage.get_latest_asset_check_execution_by_key(
-        [dg.AssetCheckKey(dg.AssetKey(["marts", "fct_payroll"]), "gx_payroll_suite")]
+        [dg.AssetCheckKey(dg.AssetKey(["build", "fct_payroll"]), "gx_suite")]
     )
     assert len(checks) == 1
 
@@ -163,7 +163,8 @@ def test_payroll_runs_audit_each_run_from_dagster_run_storage(pipeline):
     conn.close()
     assert (status, rows_in, quarantined, staff) == ("SUCCESS", 18, 0, 3)
     assert (gross, net) == (D("1953.00"), D("514.37") + D("553.75") + D("626.86"))
-    assert checks["marts/fct_payroll:gx_payroll_suite"] is True
+    assert checks["build/fct_payroll:gx_suite"] is True
+    assert checks["build/fct_attendance_exceptions:attendance_conservation"] is True
     assert ordered
     assert published_by == [(run_id,)]
     run = dg.DagsterInstance.get().get_run_by_id(run_id)
@@ -210,56 +211,53 @@ def test_rerunning_a_period_replaces_its_rows(pipeline):
     conn.close()
 
 
-def test_corrupted_mart_fails_the_blocking_gx_check_and_the_run(pipeline):
-    url, _ = pipeline
-    from dagster_project.definitions import defs
-
+def _published(url: str, tenant: str) -> list[tuple]:
     conn = psycopg2.connect(url)
-    with conn, conn.cursor() as cur:
-        cur.execute("update marts.fct_payroll set net_pay = net_pay + 1 where staff_id = 'S1'")
+    with conn.cursor() as cur:
+        cur.execute(
+            "select staff_id, gross_pay, net_pay, run_id from marts.fct_payroll "
+            "where tenant_id = %s order by staff_id",
+            (tenant,),
+        )
+        rows = cur.fetchall()
     conn.close()
-
-    check_only = dg.define_asset_job(
-        "gx_check_only",
-        selection=dg.AssetSelection.checks(
-            dg.AssetCheckKey(dg.AssetKey(["marts", "fct_payroll"]), "gx_payroll_suite")
-        ),
-    )
-    definitions = dg.Definitions.merge(defs(), dg.Definitions(jobs=[check_only]))
-    result = definitions.resolve_job_def("gx_check_only").execute_in_process(
-        instance=dg.DagsterInstance.get(), raise_on_error=False
-    )
-    assert not result.success
-    [evaluation] = result.get_asset_check_evaluations()
-    assert not evaluation.passed
-    assert "net_pay_equals_gross_less_deductions_and_taxes" in str(
-        evaluation.metadata["failed_expectations"].value
-    )
+    return rows
 
 
-def test_payroll_run_exits_1_when_the_published_numbers_do_not_add_up(pipeline):
+def test_a_failed_expectation_blocks_the_publish_and_names_it(pipeline):
+    """Numbers that do not add up are built, audited, refused: the run exits 1
+    naming the expectation, column and row count (never a value), and the
+    analysts' marts keep the period exactly as it was published before."""
     url, runner = pipeline
+    before = _published(url, "brew")
+    assert before, "brew was published by the first run"
     conn = psycopg2.connect(url)
     with conn, conn.cursor() as cur:
         cur.execute(
             """
-            create function marts.corrupt_net_pay() returns trigger language plpgsql as $$
-            begin new.net_pay := new.net_pay + 1; return new; end $$;
-            create trigger corrupt_net_pay before insert on marts.fct_payroll
-                for each row execute function marts.corrupt_net_pay();
+            create function build.corrupt_overtime() returns trigger language plpgsql as $$
+            begin new.overtime_hours := new.hours_worked + 1; return new; end $$;
+            create trigger corrupt_overtime before insert on build.fct_payroll
+                for each row execute function build.corrupt_overtime();
             """
         )
     conn.close()
     try:
         result = runner.invoke(app, ["run", "--period", "2026-03-01", "--tenant", "brew"])
-        assert result.exit_code == 1, result.output
-        assert "FAILED" in result.output
     finally:
         conn = psycopg2.connect(url)
         with conn, conn.cursor() as cur:
-            cur.execute("drop trigger corrupt_net_pay on marts.fct_payroll")
-            cur.execute("drop function marts.corrupt_net_pay()")
+            cur.execute("drop trigger corrupt_overtime on build.fct_payroll")
+            cur.execute("drop function build.corrupt_overtime()")
         conn.close()
+    assert result.exit_code == 1, result.output
+    assert "FAILED" in result.output
+    assert "build/fct_payroll:gx_suite" in result.output
+    assert "overtime_within_hours_worked" in result.output
+    assert "1 of 1 rows" in result.output
+    for _, gross, net, _ in before:  # no amount of anyone's pay in the message
+        assert str(gross) not in result.output and str(net) not in result.output
+    assert _published(url, "brew") == before
 
 
 def test_a_failed_period_cannot_be_finalized(pipeline):
@@ -326,3 +324,14 @@ def test_a_finalized_period_never_changes(pipeline):
     again = runner.invoke(app, ["finalize", "--period", "2026-03-01", "--tenant", "acme"])
     assert again.exit_code == 0
     assert "already finalized" in again.output
+
+
+def test_data_docs_keep_every_suite_result_without_row_values(pipeline):
+    url, _ = pipeline
+    site = Path(os.environ["PAYROLL_HOME"]) / "gx" / "uncommitted" / "data_docs" / "local_site"
+    assert (site / "index.html").is_file()
+    pages = "\n".join(path.read_text(errors="replace") for path in site.rglob("*.html"))
+    for suite in ("fct_payroll", "fct_workweek_hours", "fct_earnings", "dim_pay_periods"):
+        assert suite in pages
+    for _, gross, net, _ in _published(url, "acme"):  # rows hold pay: never in the docs
+        assert f">{gross}<" not in pages and f"{net}" not in pages

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from psycopg2 import sql
+
 from dagster_project.lib.database import transaction
 
 _ACCOUNTED_ROWS = """
@@ -57,7 +59,7 @@ _BY_TENANT = """
                 where r.tenant_id = t.tenant_id and r.file_kind = 'attendance'
             ) as refused,
             (
-                select count(*) from marts.fct_attendance_exceptions as e
+                select count(*) from {exceptions} as e
                 where e.tenant_id = t.tenant_id
             ) as exceptions,
             (
@@ -97,11 +99,14 @@ class Conservation:
         )
 
 
-def check_conservation(url: str) -> Conservation:
+def check_conservation(url: str, exceptions_schema: str = "marts") -> Conservation:
+    """Against the exceptions of ``exceptions_schema``: a run's audited copy
+    before it is published, or the published ``marts``."""
+    exceptions = sql.Identifier(exceptions_schema, "fct_attendance_exceptions")
     with transaction(url) as conn, conn.cursor() as cur:
         cur.execute(_FILES_NOT_CONSERVED)
         missing, doubled, files, received = cur.fetchone()
-        cur.execute(_BY_TENANT)
+        cur.execute(sql.SQL(_BY_TENANT).format(exceptions=exceptions))
         by_tenant = {
             tenant: {
                 "received": received_rows,

@@ -59,8 +59,10 @@ def _definitions() -> dg.Definitions:
 
 
 def _outcome(period: PayPeriodKey | None, result: dg.ExecuteInProcessResult) -> RunOutcome:
+    # "build/fct_payroll:gx_suite — fct_payroll: 1 of 40 failed over 3 rows: …"
     failed_checks = tuple(
-        evaluation.check_name
+        f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+        + (f" — {evaluation.description}" if evaluation.description else "")
         for evaluation in result.get_asset_check_evaluations()
         if not evaluation.passed
     )

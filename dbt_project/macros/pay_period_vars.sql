@@ -43,10 +43,11 @@
 
 {#- A predicate on a relation with tenant_id and period_start columns: the
     selected period(s), never a finalized one (its rows are never rebuilt). -#}
-{% macro in_selected_period(relation_alias) -%}
+{% macro in_selected_period(relation_alias, period_column='period_start') -%}
+    {%- set period = relation_alias ~ '.' ~ period_column -%}
     {%- if is_single_period() -%}
         {{ relation_alias }}.tenant_id = '{{ selected_tenant_id() }}'
-        and {{ relation_alias }}.period_start = '{{ selected_period_start() }}'::date
+        and {{ period }} = '{{ selected_period_start() }}'::date
     {%- else -%}
         true
     {%- endif %}
@@ -54,22 +55,33 @@
             select 1
             from {{ source('control', 'pay_period_finalizations') }} as finalized
             where finalized.tenant_id = {{ relation_alias }}.tenant_id
-                and finalized.period_start = {{ relation_alias }}.period_start
+                and finalized.period_start = {{ period }}
         )
 {%- endmacro %}
 
-{#- Attendance that can touch the selected period: its workweeks reach back
-    six days before the period, and local dates differ from UTC by < 1 day. -#}
+{#- A predicate on a relation with tenant_id and period_start columns: the
+    periods this build computes (`int_pay_periods_computed`): the selected
+    open period(s) and the finalized ones recomputed for adjustment lines. -#}
+{% macro in_computed_period(relation_alias) -%}
+        exists (
+            select 1
+            from {{ ref('int_pay_periods_computed') }} as computed
+            where computed.tenant_id = {{ relation_alias }}.tenant_id
+                and computed.period_start = {{ relation_alias }}.period_start
+        )
+{%- endmacro %}
+
+{#- Attendance that can touch the periods computed: their workweeks reach
+    back six days before a period, and local dates differ from UTC by < 1 day. -#}
 {% macro in_selected_attendance_window(relation_alias) -%}
+    {%- set computed = ref('int_pay_periods_computed') -%}
     {%- if is_single_period() -%}
         {{ relation_alias }}.tenant_id = '{{ selected_tenant_id() }}'
-        and {{ relation_alias }}.clock_in_at
-            >= '{{ selected_period_start() }}'::date - interval '8 days'
+        and {{ relation_alias }}.clock_in_at >= (
+            select min(c.period_start) - interval '8 days' from {{ computed }} as c
+        )
         and {{ relation_alias }}.clock_in_at < (
-            select p.period_end + interval '2 days'
-            from {{ ref('dim_pay_periods') }} as p
-            where p.tenant_id = '{{ selected_tenant_id() }}'
-                and p.period_start = '{{ selected_period_start() }}'::date
+            select max(c.period_end) + interval '2 days' from {{ computed }} as c
         )
     {%- else -%}
         true
@@ -77,9 +89,10 @@
 {%- endmacro %}
 
 {#- pre_hook of the period marts: a rerun replaces exactly its period. -#}
-{% macro delete_selected_period_rows() -%}
+{% macro delete_selected_period_rows(period_column='period_start') -%}
     {%- if is_incremental() -%}
-        delete from {{ this }} as t where {{ in_selected_period('t') }}
+        delete from {{ this }} as t
+        where {{ in_selected_period('t', period_column) }}
     {%- else -%}
         select 1
     {%- endif -%}

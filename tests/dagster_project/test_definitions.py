@@ -2,8 +2,17 @@ import dagster as dg
 
 from dagster_project.definitions import defs
 
+MARTS = (
+    "fct_payroll",
+    "fct_workweek_hours",
+    "fct_earnings",
+    "rpt_location_labor_cost",
+    "fct_payroll_adjustments",
+    "fct_attendance_exceptions",
+)
 
-def test_definitions_load_with_jobs_partitions_and_the_blocking_check():
+
+def test_definitions_load_with_jobs_partitions_and_the_blocking_checks():
     definitions = defs()
     jobs = {job.name for job in definitions.resolve_all_job_defs()}
     assert {"pay_calendar_job", "pay_period_job"} <= jobs
@@ -13,22 +22,36 @@ def test_definitions_load_with_jobs_partitions_and_the_blocking_check():
     assert period_job.tags["dagster/max_runtime"] == "3600"
     graph = definitions.resolve_asset_graph()
     keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
-    assert {
-        "raw/attendance",
-        "marts/fct_payroll",
-        "marts/fct_workweek_hours",
-        "marts/fct_attendance_exceptions",
-        "marts/rpt_location_labor_cost",
-        "marts/dim_pay_periods",
-        "reference/federal_withholding_2026",
-    } <= keys
-    check = dg.AssetCheckKey(dg.AssetKey(["marts", "fct_payroll"]), "gx_payroll_suite")
-    assert graph.get_check_spec(check).blocking
+    assert {"raw/attendance", "reference/federal_withholding_2026"} <= keys
+    for mart in (*MARTS, "dim_pay_periods"):
+        # written to build, audited there, published to marts
+        assert {f"build/{mart}", f"marts/{mart}"} <= keys
+        check = dg.AssetCheckKey(dg.AssetKey(["build", mart]), "gx_suite")
+        assert graph.get_check_spec(check).blocking, mart
+    conservation = dg.AssetCheckKey(
+        dg.AssetKey(["build", "fct_attendance_exceptions"]), "attendance_conservation"
+    )
+    assert graph.get_check_spec(conservation).blocking
+
+
+def test_publish_waits_for_every_blocking_check_of_the_period():
+    """The publish step of a pay-period run depends on the audit step, so a
+    failed expectation leaves the published marts untouched."""
+    job = defs().resolve_job_def("pay_period_job")
+    plan_deps = {
+        node.name: {
+            upstream.node.name
+            for upstream in job.graph.dependency_structure.all_upstream_outputs_from_node(node.name)
+        }
+        for node in job.graph.nodes
+    }
+    assert "pay_period_audit" in plan_deps["published_pay_period"]
+    assert "pay_period_models" in plan_deps["pay_period_audit"]
 
 
 def test_dbt_models_are_grouped_and_owned():
     graph = defs().resolve_asset_graph()
-    node = graph.get(dg.AssetKey(["marts", "fct_payroll"]))
+    node = graph.get(dg.AssetKey(["build", "fct_payroll"]))
     assert node.group_name == "reports"
     assert node.owners == ["team:payroll"]
     assert graph.get(dg.AssetKey(["intermediate", "int_workweeks_summed"])).group_name == "hours"

@@ -110,7 +110,7 @@ def _query(url: str, sql: str, params: tuple = ()) -> list[dict[str, object]]:
 def _payroll(url: str, tenant_id: str, staff_id: str, period_start: str) -> dict[str, object]:
     rows = _query(
         url,
-        "select * from marts.fct_payroll"
+        "select * from build.fct_payroll"
         " where tenant_id = %s and staff_id = %s and period_start = %s",
         (tenant_id, staff_id, period_start),
     )
@@ -121,7 +121,7 @@ def _payroll(url: str, tenant_id: str, staff_id: str, period_start: str) -> dict
 def _workweek(url: str, tenant_id: str, staff_id: str, week_start: str) -> dict[str, object]:
     rows = _query(
         url,
-        "select * from marts.fct_workweek_hours"
+        "select * from build.fct_workweek_hours"
         " where tenant_id = %s and staff_id = %s and workweek_start = %s",
         (tenant_id, staff_id, week_start),
     )
@@ -364,7 +364,7 @@ def test_biweekly_single_standard_withholding_matches_pub_15t(warehouse):
 
 def test_every_row_holds_both_identities(warehouse):
     url, _ = warehouse
-    rows = _query(url, "select * from marts.fct_payroll")
+    rows = _query(url, "select * from build.fct_payroll")
     assert len(rows) == 7
     for row in rows:
         _check_identities(row)
@@ -377,7 +377,7 @@ def test_periods_run_one_at_a_time_split_pay_use_ytd_and_replace_rows(warehouse)
     url, target = warehouse
     # start as if tenant S had never been computed
     for mart in ("fct_payroll", "fct_workweek_hours", "rpt_location_labor_cost"):
-        _execute(url, f"delete from marts.{mart} where tenant_id = 'S'")
+        _execute(url, f"delete from build.{mart} where tenant_id = 'S'")
 
     # period 2 first: nothing earlier computed, so only the $184,000 opening
     # counts → all of its 300.00 is under the base: 6.2 % × 300 = 18.60
@@ -425,7 +425,7 @@ def test_periods_run_one_at_a_time_split_pay_use_ytd_and_replace_rows(warehouse)
     _build_period(url, target, "S", "2026-04-16")
     counts = _query(
         url,
-        "select period_start, count(*) as staff_paid from marts.fct_payroll"
+        "select period_start, count(*) as staff_paid from build.fct_payroll"
         " where tenant_id = 'S' group by period_start order by period_start",
     )
     assert [(r["period_start"].isoformat(), r["staff_paid"]) for r in counts] == [
@@ -435,7 +435,7 @@ def test_periods_run_one_at_a_time_split_pay_use_ytd_and_replace_rows(warehouse)
     _check(_payroll(url, "S", "straddler", "2026-04-16"), social_security_tax="13.14")
     labor = _query(
         url,
-        "select period_start, hours_worked, gross_pay from marts.rpt_location_labor_cost"
+        "select period_start, hours_worked, gross_pay from build.rpt_location_labor_cost"
         " where tenant_id = 'S' order by period_start",
     )
     assert [(r["period_start"].isoformat(), r["gross_pay"]) for r in labor] == [
@@ -443,4 +443,4 @@ def test_periods_run_one_at_a_time_split_pay_use_ytd_and_replace_rows(warehouse)
         ("2026-04-16", D("300.00")),
     ]
     # the other tenants' rows were left alone
-    assert len(_query(url, "select 1 from marts.fct_payroll where tenant_id <> 'S'")) == 4
+    assert len(_query(url, "select 1 from build.fct_payroll where tenant_id <> 'S'")) == 4

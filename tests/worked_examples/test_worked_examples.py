@@ -574,7 +574,7 @@ def _all_payroll(url: str, tenant: str) -> dict[tuple[str, str], dict[str, objec
 def payroll(url: str, tenant: str, staff: str, period: str) -> dict[str, object]:
     rows = _query(
         url,
-        "select * from marts.fct_payroll "
+        "select * from build.fct_payroll "
         "where tenant_id = %s and staff_id = %s and period_start = %s",
         (tenant, staff, period),
     )
@@ -585,7 +585,7 @@ def payroll(url: str, tenant: str, staff: str, period: str) -> dict[str, object]
 def workweek(url: str, tenant: str, staff: str, week_start: str) -> dict[str, object]:
     rows = _query(
         url,
-        "select * from marts.fct_workweek_hours "
+        "select * from build.fct_workweek_hours "
         "where tenant_id = %s and staff_id = %s and workweek_start = %s",
         (tenant, staff, week_start),
     )
@@ -868,7 +868,7 @@ def test_missing_rate_is_not_paid_and_is_an_exception(warehouse):
     )
     exceptions = _query(
         warehouse,
-        "select event_id, reason_code from marts.fct_attendance_exceptions "
+        "select event_id, reason_code from build.fct_attendance_exceptions "
         "where tenant_id = 'wk' and staff_id = 'MR1'",
     )
     assert exceptions == [{"event_id": MR1_BARTENDER_EVENT, "reason_code": "missing_rate"}]
@@ -1084,7 +1084,7 @@ def test_break_longer_than_the_first_part_continues_on_the_next(warehouse):
     )
     assert not _query(
         warehouse,
-        "select 1 from marts.fct_payroll where tenant_id = 'wk' and staff_id = 'MID2' "
+        "select 1 from build.fct_payroll where tenant_id = 'wk' and staff_id = 'MID2' "
         "and period_start = '2026-02-22' and gross_pay <> 0",
     )
 
@@ -1151,7 +1151,7 @@ def test_salaried_prorated_for_a_mid_period_hire(warehouse):
     )
     assert not _query(
         warehouse,
-        "select 1 from marts.fct_attendance_exceptions where tenant_id = 'mo'",
+        "select 1 from build.fct_attendance_exceptions where tenant_id = 'mo'",
     )
 
 
@@ -1324,7 +1324,7 @@ def test_futa_stops_at_seven_thousand(warehouse):
 
 
 def test_every_row_satisfies_both_identities(warehouse):
-    rows = _query(warehouse, "select * from marts.fct_payroll")
+    rows = _query(warehouse, "select * from build.fct_payroll")
     assert len(rows) > 40
     for row in rows:
         check_identities(row)

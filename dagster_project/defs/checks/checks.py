@@ -1,50 +1,119 @@
-"""Blocking Great Expectations suite on ``marts.fct_payroll``: a failure fails
-the run, so a period whose numbers do not add up is never reported as done."""
+"""The audit of write-audit-publish: blocking checks on what a run built.
+
+Each check validates the run's audited copy (schema ``wap_<run id>``) of a
+mart — the exact rows the publish step will copy into ``marts`` — so a
+failure stops the run before analysts see a number: the Great Expectations
+suite of every published mart, and the conservation of attendance rows.
+Failures name the expectation, column and row count, never a value.
+"""
+
+from collections.abc import Iterator
 
 import dagster as dg
 
 from dagster_project.defs.resources import WarehouseResource
-from dagster_project.lib.conservation import check_conservation
-from dagster_project.lib.payroll_suite import validate_payroll_table
-
-FCT_PAYROLL = dg.AssetKey(["marts", "fct_payroll"])
-FCT_ATTENDANCE_EXCEPTIONS = dg.AssetKey(["marts", "fct_attendance_exceptions"])
-
-
-@dg.asset_check(
-    asset=FCT_PAYROLL,
-    name="gx_payroll_suite",
-    blocking=True,
-    description=(
-        "Great Expectations, in the warehouse: gross and net identities, no negative "
-        "amounts, one row per staff and period, net ≤ gross, taxes ≤ gross, "
-        "hours ≤ 24 × days."
-    ),
+from dagster_project.lib.conservation import Conservation, check_conservation
+from dagster_project.lib.gx_suites import SuiteOutcome, validate_tables
+from dagster_project.lib.publish import (
+    BUILD_SCHEMA,
+    CALENDAR_MARTS,
+    PAY_PERIOD_MARTS,
+    run_schema,
 )
-def gx_payroll_suite(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    outcome = validate_payroll_table(warehouse.url())
+from dagster_project.settings import get_settings
+
+GX_CHECK = "gx_suite"
+CONSERVATION_CHECK = "attendance_conservation"
+EXCEPTIONS_MART = "fct_attendance_exceptions"
+
+
+def _build_key(mart: str) -> dg.AssetKey:
+    return dg.AssetKey([BUILD_SCHEMA, mart])
+
+
+def _suite_spec(mart: str) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(
+        GX_CHECK,
+        asset=_build_key(mart),
+        blocking=True,
+        description=(
+            f"Great Expectations suite `{mart}` (dagster_project/gx/expectations/{mart}.json) "
+            "on the run's audited copy, before it is published to marts."
+        ),
+    )
+
+
+def _suite_result(mart: str, outcome: SuiteOutcome) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
+        asset_key=_build_key(mart),
+        check_name=GX_CHECK,
         passed=outcome.success,
         severity=dg.AssetCheckSeverity.ERROR,
+        description=None if outcome.success else outcome.failure_summary(),
         metadata={
+            "suite": outcome.suite,
+            "rows": outcome.rows,
             "expectations": len(outcome.outcomes),
             "failed_expectations": ", ".join(outcome.failed) or "none",
         },
     )
 
 
-@dg.asset_check(
-    asset=FCT_ATTENDANCE_EXCEPTIONS,
-    name="attendance_conservation",
-    blocking=True,
-    description=(
-        "Every attendance row received is used, superseded or an exception — exactly "
-        "once: per delivered file (by content hash and row) and per tenant "
-        "(received = used + superseded + exceptions)."
-    ),
+def _validate(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, marts: list[str]
+) -> dict[str, SuiteOutcome]:
+    return validate_tables(
+        warehouse.url(),
+        run_schema(context.run.run_id),
+        marts,
+        gx_home=get_settings().home_dir,
+        run_name=context.run.run_id,
+    )
+
+
+@dg.multi_asset_check(
+    name="pay_period_audit",
+    specs=[
+        *[_suite_spec(mart.name) for mart in PAY_PERIOD_MARTS],
+        dg.AssetCheckSpec(
+            CONSERVATION_CHECK,
+            asset=_build_key(EXCEPTIONS_MART),
+            blocking=True,
+            description=(
+                "Every attendance row received is used, superseded or an exception — exactly "
+                "once: per delivered file (by content hash and row) and per tenant "
+                "(received = used + superseded + exceptions)."
+            ),
+        ),
+    ],
+    pool="payroll_warehouse",
 )
-def attendance_conservation(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    result = check_conservation(warehouse.url())
+def pay_period_audit(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> Iterator[dg.AssetCheckResult]:
+    marts = [mart.name for mart in PAY_PERIOD_MARTS]
+    with warehouse.exclusive_writer():
+        outcomes = _validate(context, warehouse, marts)
+        conservation = check_conservation(warehouse.url(), run_schema(context.run.run_id))
+    for mart in marts:
+        yield _suite_result(mart, outcomes[mart])
+    yield _conservation_result(conservation)
+
+
+@dg.multi_asset_check(
+    name="pay_calendar_audit",
+    specs=[_suite_spec(mart.name) for mart in CALENDAR_MARTS],
+)
+def pay_calendar_audit(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> Iterator[dg.AssetCheckResult]:
+    marts = [mart.name for mart in CALENDAR_MARTS]
+    outcomes = _validate(context, warehouse, marts)
+    for mart in marts:
+        yield _suite_result(mart, outcomes[mart])
+
+
+def _conservation_result(result: Conservation) -> dg.AssetCheckResult:
     metadata: dict[str, object] = {
         "files": result.files,
         "rows_received": result.rows_received,
@@ -57,10 +126,14 @@ def attendance_conservation(warehouse: WarehouseResource) -> dg.AssetCheckResult
             str(counts[k]) for k in ("received", "used", "superseded", "exceptions")
         )
     return dg.AssetCheckResult(
-        passed=result.holds, severity=dg.AssetCheckSeverity.ERROR, metadata=metadata
+        asset_key=_build_key(EXCEPTIONS_MART),
+        check_name=CONSERVATION_CHECK,
+        passed=result.holds,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata=metadata,
     )
 
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.Definitions(asset_checks=[gx_payroll_suite, attendance_conservation])
+    return dg.Definitions(asset_checks=[pay_period_audit, pay_calendar_audit])

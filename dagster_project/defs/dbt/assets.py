@@ -19,6 +19,7 @@ from dagster_project.defs.periods.partitions import PAY_PERIODS, parse_partition
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.lib.dbt_translator import PayrollDbtTranslator
 from dagster_project.lib.finalize import is_finalized
+from dagster_project.lib.publish import stage_calendar, stage_period
 from dagster_project.lib.transient import (
     MAX_RETRIES,
     SECONDS_BETWEEN_RETRIES,
@@ -42,6 +43,8 @@ def pay_calendar_models(
 ) -> Iterator[Any]:
     warehouse.export_dbt_env()
     yield from dbt.cli(calendar_build_args(), context=context).stream()
+    # write done: copy the calendar into this run's audit schema
+    stage_calendar(warehouse.url(), context.run_id)
 
 
 @dbt_assets(
@@ -74,6 +77,12 @@ def pay_period_models(
         with warehouse.exclusive_writer():
             invocation = dbt.cli(period_build_args(period, context.run_id), context=context)
             yield from invocation.stream()
+            # write done: copy exactly what this run built into its audit
+            # schema, still under the lock, for the checks and the publish
+            staged = stage_period(warehouse.url(), context.run_id, period)
+        context.log.info(
+            "pay_period_staged " + " ".join(f"{mart}={rows}" for mart, rows in staged.items())
+        )
     except DagsterDbtCliRuntimeError as error:
         # a lost connection is retried (each model replaces its period, so a
         # rerun is clean); a failed test or bad data fails the run at once

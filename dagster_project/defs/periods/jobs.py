@@ -7,6 +7,7 @@ import dagster as dg
 from dagster_project.defs.dbt.assets import pay_calendar_models, pay_period_models
 from dagster_project.defs.periods.assets import pay_period_partitions
 from dagster_project.defs.periods.partitions import PAY_PERIODS
+from dagster_project.defs.publish.assets import published_pay_calendar, published_pay_period
 
 CALENDAR_JOB = "pay_calendar_job"
 PAY_PERIOD_JOB = "pay_period_job"
@@ -16,16 +17,20 @@ MAX_RUNTIME_SECONDS = 3600
 
 pay_calendar_job = dg.define_asset_job(
     CALENDAR_JOB,
-    selection=dg.AssetSelection.assets(pay_calendar_models, pay_period_partitions),
+    selection=dg.AssetSelection.assets(
+        pay_calendar_models, published_pay_calendar, pay_period_partitions
+    ),
     tags={WAREHOUSE_WRITER_TAG: "true"},
     description="Reference seeds, staging views and the pay calendar; registers new periods.",
 )
 
-# Selecting the assets selects their checks too: dbt tests and the blocking
-# Great Expectations suite run in the same run as the period they validate.
+# Write, audit, publish: dbt builds the period into `build` and copies it to
+# the run's audit schema; selecting the assets selects their checks too (dbt
+# tests, the blocking Great Expectations suites, conservation), and the
+# publish into `marts` runs only once they all passed.
 pay_period_job = dg.define_asset_job(
     PAY_PERIOD_JOB,
-    selection=dg.AssetSelection.assets(pay_period_models),
+    selection=dg.AssetSelection.assets(pay_period_models, published_pay_period),
     partitions_def=PAY_PERIODS,
     # run monitoring (deploy/dagster.yaml) fails a run still going after an hour
     tags={WAREHOUSE_WRITER_TAG: "true", "dagster/max_runtime": str(MAX_RUNTIME_SECONDS)},

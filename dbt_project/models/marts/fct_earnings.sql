@@ -99,6 +99,7 @@ overtime_lines as (
         and workweeks.staff_id = shift_parts.staff_id
         and workweeks.workweek_start = shift_parts.workweek_start
     where workweeks.overtime_premium_pay > 0
+        and {{ in_selected_period('workweeks') }}
     group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 
 ),
@@ -143,6 +144,46 @@ salary_lines as (
         array[]::text[] as source_ids
     from earnings
     where salary_pay <> 0
+        and {{ in_selected_period('earnings') }}
+
+),
+
+-- corrections to finalized periods paid in this one, dated by the period
+-- they correct, pointing to the events that changed
+adjustment_lines as (
+
+    select
+        adjustment_lines.tenant_id,
+        adjustment_lines.staff_id,
+        adjustment_lines.applied_period_start as period_start,
+        adjustment_lines.original_period_start as work_date,
+        null::text as role,
+        'adjustment_' || components.earning_kind as earning_kind,
+        components.payroll_column,
+        components.hours,
+        components.amount as exact_amount,
+        components.amount * 3600 as exact_amount_x3600,
+        adjustment_lines.source_ids
+    from {{ ref('fct_payroll_adjustments') }} as adjustment_lines
+    cross join lateral (
+        values
+            (
+                'straight_time',
+                'straight_time_pay',
+                adjustment_lines.delta_hours_worked,
+                adjustment_lines.delta_straight_time_pay
+            ),
+            (
+                'overtime_premium',
+                'overtime_premium_pay',
+                adjustment_lines.delta_overtime_hours
+                + adjustment_lines.delta_double_time_hours,
+                adjustment_lines.delta_overtime_premium_pay
+            ),
+            ('bonus', 'bonus_pay', 0::numeric, adjustment_lines.delta_bonus_pay)
+    ) as components (earning_kind, payroll_column, hours, amount)
+    where {{ in_selected_period('adjustment_lines', 'applied_period_start') }}
+        and (components.amount <> 0 or components.hours <> 0)
 
 ),
 
@@ -155,6 +196,8 @@ earning_lines as (
     select * from bonus_lines
     union all
     select * from salary_lines
+    union all
+    select * from adjustment_lines
 
 ),
 

@@ -18,15 +18,86 @@
 -#}
 with
 
-earnings as (
+pay_periods as (
 
-    select * from {{ ref('int_period_earnings') }}
+    select * from {{ ref('dim_pay_periods') }}
+
+),
+
+period_earnings as (
+
+    select *
+    from {{ ref('int_period_earnings') }} as int_period_earnings
+    where {{ in_selected_period('int_period_earnings') }}
+
+),
+
+-- corrections to finalized periods paid in this one
+adjustments_applied as (
+
+    select
+        tenant_id,
+        staff_id,
+        applied_period_start as period_start,
+        sum(delta_hours_worked) as hours_worked,
+        sum(delta_overtime_hours) as overtime_hours,
+        sum(delta_double_time_hours) as double_time_hours,
+        sum(delta_straight_time_pay) as straight_time_pay,
+        sum(delta_overtime_premium_pay) as overtime_premium_pay,
+        sum(delta_bonus_pay) as bonus_pay
+    from {{ ref('fct_payroll_adjustments') }} as adjustment_lines
+    where {{ in_selected_period('adjustment_lines', 'applied_period_start') }}
+    group by 1, 2, 3
 
 ),
 
 staff as (
 
     select * from {{ ref('stg_raw__staff') }}
+
+),
+
+earnings as (
+
+    select
+        pay_periods.tenant_id,
+        staff.staff_id,
+        staff.home_location_id as location_id,
+        coalesce(period_earnings.hours_worked, 0)
+        + coalesce(adjustments_applied.hours_worked, 0) as hours_worked,
+        coalesce(period_earnings.overtime_hours, 0)
+        + coalesce(adjustments_applied.overtime_hours, 0) as overtime_hours,
+        coalesce(period_earnings.double_time_hours, 0)
+        + coalesce(adjustments_applied.double_time_hours, 0) as double_time_hours,
+        coalesce(period_earnings.salary_pay, 0) as salary_pay,
+        coalesce(period_earnings.straight_time_pay, 0)
+        + coalesce(adjustments_applied.straight_time_pay, 0) as straight_time_pay,
+        coalesce(period_earnings.overtime_premium_pay, 0)
+        + coalesce(adjustments_applied.overtime_premium_pay, 0) as overtime_premium_pay,
+        coalesce(period_earnings.bonus_pay, 0)
+        + coalesce(adjustments_applied.bonus_pay, 0) as bonus_pay,
+        coalesce(period_earnings.gross_pay, 0)
+        + coalesce(adjustments_applied.straight_time_pay, 0)
+        + coalesce(adjustments_applied.overtime_premium_pay, 0)
+        + coalesce(adjustments_applied.bonus_pay, 0) as gross_pay,
+        pay_periods.period_start,
+        pay_periods.period_end,
+        pay_periods.pay_date,
+        pay_periods.periods_per_year
+    from period_earnings
+    full outer join adjustments_applied
+        on period_earnings.tenant_id = adjustments_applied.tenant_id
+        and period_earnings.staff_id = adjustments_applied.staff_id
+        and period_earnings.period_start = adjustments_applied.period_start
+    inner join pay_periods
+        on pay_periods.tenant_id
+        = coalesce(period_earnings.tenant_id, adjustments_applied.tenant_id)
+        and pay_periods.period_start
+        = coalesce(period_earnings.period_start, adjustments_applied.period_start)
+    inner join staff
+        on staff.tenant_id = pay_periods.tenant_id
+        and staff.staff_id
+        = coalesce(period_earnings.staff_id, adjustments_applied.staff_id)
 
 ),
 

@@ -35,6 +35,8 @@ final as (
         {{ round_money('overtime_premium_pay') }} as overtime_premium_pay
 
     from workweeks
+    -- workweeks of finalized periods recomputed for adjustments stay out
+    where {{ in_selected_period('workweeks') }}
 
 )
 

@@ -181,7 +181,7 @@ final as (
         on regular_rate_computed.tenant_id = pay_periods.tenant_id
         and regular_rate_computed.workweek_start + 6
         between pay_periods.period_start and pay_periods.period_end
-    where {{ in_selected_period('pay_periods') }}
+    where {{ in_computed_period('pay_periods') }}
 
 )
 

@@ -36,11 +36,12 @@ staff as (
 
 ),
 
+-- the selected open period(s), and finalized ones recomputed for adjustments
 selected_periods as (
 
     select *
     from pay_periods
-    where {{ in_selected_period('pay_periods') }}
+    where {{ in_computed_period('pay_periods') }}
 
 ),
 

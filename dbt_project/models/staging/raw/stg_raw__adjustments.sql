@@ -25,7 +25,10 @@ renamed as (
         amount,
 
         ---------- dates
-        work_date
+        work_date,
+
+        ---------- timestamps
+        loaded_at
 
     from source
 

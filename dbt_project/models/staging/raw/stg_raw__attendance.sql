@@ -26,7 +26,8 @@ renamed as (
         ---------- timestamps
         clock_in as clock_in_at,
         clock_out as clock_out_at,
-        updated_at
+        updated_at,
+        loaded_at
 
     from source
 

@@ -1,0 +1,90 @@
+"""The publish of write-audit-publish: the analysts' ``marts``.
+
+Runs only after every blocking check on the run's audited copy passed, and
+copies that copy into ``marts`` in one transaction: the period's rows (or a
+whole table) are replaced at once, and the tables themselves — with their
+grants, row-level security and dependent views — are never dropped.
+"""
+
+from collections.abc import Iterator
+
+import dagster as dg
+
+from dagster_project.defs.periods.partitions import PAY_PERIODS, parse_partition_key
+from dagster_project.defs.resources import WarehouseResource
+from dagster_project.lib.publish import (
+    BUILD_SCHEMA,
+    CALENDAR_MARTS,
+    PAY_PERIOD_MARTS,
+    PUBLISHED_SCHEMA,
+    Mart,
+    PublishError,
+    publish_calendar,
+    publish_period,
+)
+
+OWNERS = ["team:payroll"]
+
+
+def _published_spec(mart: Mart) -> dg.AssetSpec:
+    scope = "the pay period's rows" if mart.period_column else "the whole table"
+    return dg.AssetSpec(
+        key=[PUBLISHED_SCHEMA, mart.name],
+        deps=[dg.AssetKey([BUILD_SCHEMA, mart.name])],
+        group_name="published",
+        owners=OWNERS,
+        kinds={"postgres"},
+        description=(
+            f"`marts.{mart.name}` as analysts read it: {scope} replaced in one transaction "
+            "from the run's audited copy, once every blocking check passed."
+        ),
+    )
+
+
+def _materializations(rows: dict[str, int]) -> Iterator[dg.MaterializeResult]:
+    for mart, count in rows.items():
+        yield dg.MaterializeResult(
+            asset_key=[PUBLISHED_SCHEMA, mart], metadata={"rows_published": count}
+        )
+
+
+@dg.multi_asset(
+    name="published_pay_period",
+    specs=[_published_spec(mart) for mart in PAY_PERIOD_MARTS],
+    partitions_def=PAY_PERIODS,
+    # like the build it publishes: one period per run, in period order
+    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
+    pool="payroll_warehouse",
+)
+def published_pay_period(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> Iterator[dg.MaterializeResult]:
+    period = parse_partition_key(context.partition_key)
+    try:
+        rows = publish_period(warehouse.url(), context.run_id, period)
+    except PublishError as error:
+        raise dg.Failure(description=str(error)) from None
+    context.log.info(
+        f"pay_period_published tenant={period.tenant_id} period_start={period.period_start} "
+        + " ".join(f"{mart}={count}" for mart, count in rows.items())
+    )
+    yield from _materializations(rows)
+
+
+@dg.multi_asset(
+    name="published_pay_calendar",
+    specs=[_published_spec(mart) for mart in CALENDAR_MARTS],
+)
+def published_pay_calendar(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> Iterator[dg.MaterializeResult]:
+    try:
+        rows = publish_calendar(warehouse.url(), context.run_id)
+    except PublishError as error:
+        raise dg.Failure(description=str(error)) from None
+    yield from _materializations(rows)
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions(assets=[published_pay_period, published_pay_calendar])

@@ -1,0 +1,230 @@
+"""Write-audit-publish: dbt writes the marts into the private schema ``build``;
+a run copies what it built into its own schema ``wap_<run id>`` (audit: the
+blocking checks validate that copy), then publishes the copy into the
+analysts' ``marts`` in one transaction.
+
+Published tables are created once and never dropped or renamed: a rebuild
+deletes and inserts rows, so grants, row-level security and the views on
+them stay. An analyst sees a period either as it was or as it is now, never
+half-built, and never numbers that failed validation.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import psycopg2.extensions
+from psycopg2 import sql
+
+from dagster_project.defs.periods.partitions import PayPeriodKey
+from dagster_project.lib.database import transaction
+
+_log = logging.getLogger(__name__)
+
+BUILD_SCHEMA = "build"
+PUBLISHED_SCHEMA = "marts"
+_RUN_ID = re.compile(r"^[0-9a-fA-F-]{8,64}$")
+PUBLISH_LOCK = 7_264_003  # pg_advisory_xact_lock: one publisher at a time
+
+
+@dataclass(frozen=True)
+class Mart:
+    name: str
+    # the column a pay-period run replaces its rows by; None: the whole table
+    period_column: str | None = "period_start"
+
+
+PAY_PERIOD_MARTS = (
+    Mart("fct_payroll"),
+    Mart("fct_workweek_hours"),
+    Mart("fct_earnings"),
+    Mart("rpt_location_labor_cost"),
+    Mart("fct_payroll_adjustments", period_column="applied_period_start"),
+    # every tenant's exceptions, rebuilt whole by each pay-period run
+    Mart("fct_attendance_exceptions", period_column=None),
+)
+CALENDAR_MARTS = (Mart("dim_pay_periods", period_column=None),)
+
+
+class PublishError(RuntimeError):
+    """The staged copy cannot be published (finalized period, schema drift)."""
+
+
+def run_schema(run_id: str) -> str:
+    """``wap_<run id without dashes>``: one audit schema per Dagster run."""
+    if not _RUN_ID.fullmatch(run_id):
+        raise ValueError(f"invalid run id {run_id!r}")
+    return "wap_" + run_id.replace("-", "").lower()
+
+
+def stage(
+    conn: psycopg2.extensions.connection,
+    run_id: str,
+    marts: Iterable[Mart],
+    period: PayPeriodKey | None = None,
+) -> dict[str, int]:
+    """Copy what the run built into its audit schema (replacing an earlier
+    attempt of the same run); rows per mart. Runs in the caller's transaction,
+    under the writer lock that guarded the build, so the copy is exactly what
+    this run built."""
+    schema = run_schema(run_id)
+    rows: dict[str, int] = {}
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema)))
+        cur.execute(sql.SQL("create schema {}").format(sql.Identifier(schema)))
+        for mart in marts:
+            select = sql.SQL("select * from {}").format(sql.Identifier(BUILD_SCHEMA, mart.name))
+            params: tuple[object, ...] = ()
+            if mart.period_column is not None:
+                if period is None:
+                    raise ValueError(f"{mart.name} is staged by pay period")
+                select += sql.SQL(" where tenant_id = %s and {} = %s").format(
+                    sql.Identifier(mart.period_column)
+                )
+                params = (period.tenant_id, period.period_start)
+            cur.execute(
+                sql.SQL("create table {} as ").format(sql.Identifier(schema, mart.name)) + select,
+                params,
+            )
+            rows[mart.name] = cur.rowcount
+    _log.info("wap_staged schema=%s rows=%s", schema, _format_counts(rows))
+    return rows
+
+
+def publish(
+    conn: psycopg2.extensions.connection,
+    run_id: str,
+    marts: Iterable[Mart],
+    period: PayPeriodKey | None = None,
+) -> dict[str, int]:
+    """Replace the period's rows (or whole tables) of ``marts`` with the
+    audited copy, then drop the audit schema — all in the caller's
+    transaction, so analysts see all of it or none of it."""
+    marts = tuple(marts)
+    schema = run_schema(run_id)
+    rows: dict[str, int] = {}
+    with conn.cursor() as cur:
+        cur.execute("select pg_advisory_xact_lock(%s)", (PUBLISH_LOCK,))
+        if not _schema_exists(cur, schema):
+            raise PublishError(f"run {run_id} has no audited copy to publish")
+        if period is not None and _is_finalized(cur, period):
+            raise PublishError(
+                f"{period.tenant_id} {period.period_start} is finalized: "
+                "its published rows never change"
+            )
+        created = False
+        for mart in marts:
+            created |= _ensure_published_table(cur, schema, mart.name)
+            columns = _columns(cur, schema, mart.name)
+            target = sql.Identifier(PUBLISHED_SCHEMA, mart.name)
+            if mart.period_column is None:
+                cur.execute(sql.SQL("delete from {}").format(target))
+            else:
+                assert period is not None
+                cur.execute(
+                    sql.SQL("delete from {} where tenant_id = %s and {} = %s").format(
+                        target, sql.Identifier(mart.period_column)
+                    ),
+                    (period.tenant_id, period.period_start),
+                )
+            column_list = sql.SQL(", ").join(sql.Identifier(name) for name, _ in columns)
+            cur.execute(
+                sql.SQL("insert into {} ({}) select {} from {}").format(
+                    target, column_list, column_list, sql.Identifier(schema, mart.name)
+                )
+            )
+            rows[mart.name] = cur.rowcount
+        cur.execute(sql.SQL("drop schema {} cascade").format(sql.Identifier(schema)))
+    if created:
+        _secure_published_tables(conn)
+    _log.info("wap_published schema=%s rows=%s", schema, _format_counts(rows))
+    return rows
+
+
+def stage_period(url: str, run_id: str, period: PayPeriodKey) -> dict[str, int]:
+    with transaction(url) as conn:
+        return stage(conn, run_id, PAY_PERIOD_MARTS, period)
+
+
+def publish_period(url: str, run_id: str, period: PayPeriodKey) -> dict[str, int]:
+    with transaction(url) as conn:
+        return publish(conn, run_id, PAY_PERIOD_MARTS, period)
+
+
+def stage_calendar(url: str, run_id: str) -> dict[str, int]:
+    with transaction(url) as conn:
+        return stage(conn, run_id, CALENDAR_MARTS)
+
+
+def publish_calendar(url: str, run_id: str) -> dict[str, int]:
+    with transaction(url) as conn:
+        return publish(conn, run_id, CALENDAR_MARTS)
+
+
+def _ensure_published_table(cur: psycopg2.extensions.cursor, schema: str, name: str) -> bool:
+    """Create ``marts.<name>`` like the audited copy on first publish; add the
+    columns a newer model gained. True when the table was created."""
+    cur.execute("select to_regclass(%s) is null", (f"{PUBLISHED_SCHEMA}.{name}",))
+    (missing,) = cur.fetchone()
+    if missing:
+        cur.execute(
+            sql.SQL("create table {} (like {})").format(
+                sql.Identifier(PUBLISHED_SCHEMA, name), sql.Identifier(schema, name)
+            )
+        )
+        return True
+    published = dict(_columns(cur, PUBLISHED_SCHEMA, name))
+    for column, data_type in _columns(cur, schema, name):
+        if column not in published:
+            cur.execute(
+                sql.SQL("alter table {} add column {} " + data_type).format(
+                    sql.Identifier(PUBLISHED_SCHEMA, name), sql.Identifier(column)
+                )
+            )
+        elif published[column] != data_type:
+            raise PublishError(
+                f"{PUBLISHED_SCHEMA}.{name}.{column} is {published[column]} but the model "
+                f"now builds {data_type}: migrate the published table first"
+            )
+    return False
+
+
+def _columns(cur: psycopg2.extensions.cursor, schema: str, name: str) -> list[tuple[str, str]]:
+    cur.execute(
+        """
+        select attribute.attname, format_type(attribute.atttypid, attribute.atttypmod)
+        from pg_attribute as attribute
+        where attribute.attrelid = to_regclass(%s)
+            and attribute.attnum > 0 and not attribute.attisdropped
+        order by attribute.attnum
+        """,
+        (f'"{schema}"."{name}"',),
+    )
+    return list(cur.fetchall())
+
+
+def _schema_exists(cur: psycopg2.extensions.cursor, schema: str) -> bool:
+    cur.execute("select exists (select 1 from pg_namespace where nspname = %s)", (schema,))
+    return bool(cur.fetchone()[0])
+
+
+def _is_finalized(cur: psycopg2.extensions.cursor, period: PayPeriodKey) -> bool:
+    cur.execute(
+        "select exists (select 1 from control.pay_period_finalizations "
+        "where tenant_id = %s and period_start = %s)",
+        (period.tenant_id, period.period_start),
+    )
+    return bool(cur.fetchone()[0])
+
+
+def _secure_published_tables(conn: psycopg2.extensions.connection) -> None:
+    from dagster_project.lib.roles import apply_mart_security
+
+    apply_mart_security(conn)
+
+
+def _format_counts(rows: dict[str, int]) -> str:
+    return ",".join(f"{name}:{count}" for name, count in rows.items())
