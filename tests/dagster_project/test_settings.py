@@ -17,9 +17,14 @@ from dagster_project.settings import (
     unknown_variables,
 )
 
-SAFE_URL = (
-    "postgresql://payroll_app:Vq3-long-unique-9xT@db.internal:5432/payroll?sslmode=verify-full"
-)
+STRONG = "Vq3-long-unique-9xT"  # a made-up password, never a real one
+
+
+def url(password: str, user: str = "payroll_app", query: str = "?sslmode=verify-full") -> str:
+    return f"postgresql://{user}:{password}@db.internal:5432/payroll{query}"
+
+
+SAFE_URL = url(STRONG)
 
 
 @pytest.fixture(autouse=True)
@@ -79,19 +84,19 @@ def test_production_accepts_an_auth_proxy_instead_of_read_only():
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        (SAFE_URL.replace("verify-full", "prefer"), "has sslmode=prefer"),
-        (SAFE_URL.replace("?sslmode=verify-full", ""), "has no sslmode"),
-        (SAFE_URL.replace("Vq3-long-unique-9xT", "postgres"), "default or empty password"),
-        (SAFE_URL.replace("Vq3-long-unique-9xT", "Payroll"), "default or empty password"),
-        (SAFE_URL.replace("Vq3-long-unique-9xT", ""), "default or empty password"),
-        (SAFE_URL.replace("Vq3-long-unique-9xT", "payroll_app"), "default or empty password"),
-        (SAFE_URL.replace("Vq3-long-unique-9xT", "Sh0rt-pw"), "shorter than 12 characters"),
+        (url(STRONG, query="?sslmode=prefer"), "has sslmode=prefer"),
+        (url(STRONG, query=""), "has no sslmode"),
+        (url("postgres"), "default or empty password"),
+        (url("Payroll"), "default or empty password"),
+        (url(""), "default or empty password"),
+        (url("payroll_app"), "default or empty password"),
+        (url("Sh0rt-pw"), "shorter than 12 characters"),
     ],
 )
 def test_production_refuses_an_unsafe_database_url(url, expected):
     with pytest.raises(ValidationError, match=expected) as error:
         Settings(environment="production", database_url=url, auth_proxy=True)
-    assert "Vq3-long-unique-9xT" not in str(error.value)
+    assert STRONG not in str(error.value)
 
 
 def test_production_checks_the_dagster_storage_url_too():
@@ -99,7 +104,7 @@ def test_production_checks_the_dagster_storage_url_too():
         Settings(
             environment="production",
             database_url=SAFE_URL,
-            dagster_database_url="postgresql://dagster:Xk8-long-unique-2pQ@db:5432/dagster",
+            dagster_database_url=url(STRONG, user="dagster", query=""),
             auth_proxy=True,
         )
 
@@ -120,7 +125,7 @@ def test_production_refuses_a_webserver_anyone_can_drive():
 def test_production_lists_every_problem_at_once():
     settings = Settings.model_construct(
         environment="production",
-        database_url="postgresql://postgres:postgres@db/payroll",
+        database_url=url("postgres", user="postgres", query=""),
         dagster_database_url=None,
         webserver_read_only=False,
         auth_proxy=False,
