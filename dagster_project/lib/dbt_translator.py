@@ -9,7 +9,17 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
 OWNER = "team:payroll"
-_GROUP_BY_FOLDER = {"staging": "staging", "marts": "reports"}
+# What an operator looks for: where data comes in, hours, pay, taxes, reports.
+_GROUP_BY_FOLDER = {
+    "staging": "ingest",
+    "attendance": "ingest",
+    "hours": "hours",
+    "pay": "pay",
+    "periods": "pay",
+    "marts": "reports",
+}
+# the marts whose job is withholding and employer taxes
+_TAX_MODELS = {"fct_payroll"}
 
 
 class PayrollDbtTranslator(DagsterDbtTranslator):
@@ -24,17 +34,17 @@ class PayrollDbtTranslator(DagsterDbtTranslator):
         return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        """Seeds are reference data; intermediate models group by their area
-        folder (hours, pay, taxes…); marts are reports."""
+        """Seeds are reference data; models group by concern: ingest (staging,
+        attendance checks), hours, pay, taxes (the register), reports."""
         if dbt_resource_props["resource_type"] == "seed":
             return "reference"
-        fqn = dbt_resource_props.get("fqn", [])
-        folders = fqn[1:-1]
+        if dbt_resource_props["name"] in _TAX_MODELS:
+            return "taxes"
+        folders = dbt_resource_props.get("fqn", [])[1:-1]
         if not folders:
             return None
-        if folders[0] == "intermediate" and len(folders) > 1:
-            return folders[1]
-        return _GROUP_BY_FOLDER.get(folders[0], folders[0])
+        folder = folders[1] if folders[0] == "intermediate" and len(folders) > 1 else folders[0]
+        return _GROUP_BY_FOLDER.get(folder, folder)
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> Sequence[str] | None:
         """Every payroll model has one accountable owner."""

@@ -16,15 +16,18 @@ from pathlib import Path
 import dagster as dg
 
 from dagster_project.defs.periods.jobs import CALENDAR_JOB, PAY_PERIOD_JOB
-from dagster_project.defs.periods.partitions import PAY_PERIODS, PayPeriodKey
+from dagster_project.defs.periods.partitions import (
+    PAY_PERIODS,
+    PERIOD_TAG,
+    TENANT_TAG,
+    PayPeriodKey,
+)
 from dagster_project.lib.database import transaction, warehouse_url
 from dagster_project.lib.run_audit import record_pay_period_run
 from dagster_project.settings import get_settings
 
 _log = logging.getLogger(__name__)
 
-TENANT_TAG = "payroll/tenant"
-PERIOD_TAG = "payroll/period"
 # The console logger would print every Dagster event; the event log keeps them.
 _QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 

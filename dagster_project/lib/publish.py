@@ -15,6 +15,7 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 import psycopg2.extensions
 from psycopg2 import sql
@@ -162,6 +163,37 @@ def stage_calendar(url: str, run_id: str) -> dict[str, int]:
 def publish_calendar(url: str, run_id: str) -> dict[str, int]:
     with transaction(url) as conn:
         return publish(conn, run_id, CALENDAR_MARTS)
+
+
+@dataclass(frozen=True)
+class PeriodSummary:
+    staff_paid: int
+    total_gross_pay: Decimal
+    total_net_pay: Decimal
+    adjustment_lines: int
+    tenant_exceptions: int
+
+
+def published_period_summary(url: str, period: PayPeriodKey) -> PeriodSummary:
+    """Totals an operator checks on a published period (no person's pay)."""
+    with transaction(url) as conn, conn.cursor() as cur:
+        cur.execute(
+            """
+            select
+                (select count(*) from marts.fct_payroll
+                 where tenant_id = %(tenant)s and period_start = %(period)s),
+                (select coalesce(sum(gross_pay), 0) from marts.fct_payroll
+                 where tenant_id = %(tenant)s and period_start = %(period)s),
+                (select coalesce(sum(net_pay), 0) from marts.fct_payroll
+                 where tenant_id = %(tenant)s and period_start = %(period)s),
+                (select count(*) from marts.fct_payroll_adjustments
+                 where tenant_id = %(tenant)s and applied_period_start = %(period)s),
+                (select count(*) from marts.fct_attendance_exceptions
+                 where tenant_id = %(tenant)s)
+            """,
+            {"tenant": period.tenant_id, "period": period.period_start},
+        )
+        return PeriodSummary(*cur.fetchone())
 
 
 def _ensure_published_table(cur: psycopg2.extensions.cursor, schema: str, name: str) -> bool:

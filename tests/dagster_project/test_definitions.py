@@ -52,7 +52,18 @@ def test_publish_waits_for_every_blocking_check_of_the_period():
 def test_dbt_models_are_grouped_and_owned():
     graph = defs().resolve_asset_graph()
     node = graph.get(dg.AssetKey(["build", "fct_payroll"]))
-    assert node.group_name == "reports"
+    assert node.group_name == "taxes"
+    assert graph.get(dg.AssetKey(["build", "fct_workweek_hours"])).group_name == "reports"
+    assert graph.get(dg.AssetKey(["marts", "fct_payroll"])).group_name == "reports"
+    assert graph.get(dg.AssetKey(["staging", "stg_raw__attendance"])).group_name == "ingest"
+    assert graph.get(dg.AssetKey(["intermediate", "int_period_earnings"])).group_name == "pay"
     assert node.owners == ["team:payroll"]
     assert graph.get(dg.AssetKey(["intermediate", "int_workweeks_summed"])).group_name == "hours"
     assert graph.get(dg.AssetKey(["reference", "payroll_tax_rates"])).group_name == "reference"
+
+
+def test_every_pay_period_run_is_tagged_with_its_tenant_and_period():
+    job = defs().resolve_job_def("pay_period_job")
+    tags = job.partitioned_config.get_tags_for_partition_key("bistro|2026-03-15")
+    assert tags["payroll/tenant"] == "bistro"
+    assert tags["payroll/period"] == "2026-03-15"

@@ -15,6 +15,9 @@ from typing import NamedTuple
 import dagster as dg
 
 PAY_PERIODS = dg.DynamicPartitionsDefinition(name="pay_periods")
+# run tags an operator filters runs by (UI, CLI, schedules and sensors alike)
+TENANT_TAG = "payroll/tenant"
+PERIOD_TAG = "payroll/period"
 _SEPARATOR = "|"
 TENANT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -51,3 +54,9 @@ def parse_partition_key(partition_key: str) -> PayPeriodKey:
     if not separator:
         raise ValueError(f"invalid pay period key {partition_key!r}: expected <tenant>|<date>")
     return PayPeriodKey(validate_tenant_id(tenant_id), parse_period_start(period))
+
+
+def period_tags(partition_key: str) -> dict[str, str]:
+    """``payroll/tenant`` and ``payroll/period`` of a pay-period run."""
+    period = parse_partition_key(partition_key)
+    return {TENANT_TAG: period.tenant_id, PERIOD_TAG: period.period_start.isoformat()}

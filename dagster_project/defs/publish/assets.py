@@ -21,6 +21,7 @@ from dagster_project.lib.publish import (
     PublishError,
     publish_calendar,
     publish_period,
+    published_period_summary,
 )
 
 OWNERS = ["team:payroll"]
@@ -31,7 +32,7 @@ def _published_spec(mart: Mart) -> dg.AssetSpec:
     return dg.AssetSpec(
         key=[PUBLISHED_SCHEMA, mart.name],
         deps=[dg.AssetKey([BUILD_SCHEMA, mart.name])],
-        group_name="published",
+        group_name="reports",
         owners=OWNERS,
         kinds={"postgres"},
         description=(
@@ -41,10 +42,13 @@ def _published_spec(mart: Mart) -> dg.AssetSpec:
     )
 
 
-def _materializations(rows: dict[str, int]) -> Iterator[dg.MaterializeResult]:
+def _materializations(
+    rows: dict[str, int], extra: dict[str, dict[str, object]] | None = None
+) -> Iterator[dg.MaterializeResult]:
     for mart, count in rows.items():
         yield dg.MaterializeResult(
-            asset_key=[PUBLISHED_SCHEMA, mart], metadata={"rows_published": count}
+            asset_key=[PUBLISHED_SCHEMA, mart],
+            metadata={"rows_published": count, **(extra or {}).get(mart, {})},
         )
 
 
@@ -64,11 +68,23 @@ def published_pay_period(
         rows = publish_period(warehouse.url(), context.run_id, period)
     except PublishError as error:
         raise dg.Failure(description=str(error)) from None
+    summary = published_period_summary(warehouse.url(), period)
     context.log.info(
         f"pay_period_published tenant={period.tenant_id} period_start={period.period_start} "
         + " ".join(f"{mart}={count}" for mart, count in rows.items())
     )
-    yield from _materializations(rows)
+    yield from _materializations(
+        rows,
+        {
+            "fct_payroll": {
+                "staff_paid": summary.staff_paid,
+                "total_gross_pay": float(summary.total_gross_pay),
+                "total_net_pay": float(summary.total_net_pay),
+                "adjustment_lines": summary.adjustment_lines,
+            },
+            "fct_attendance_exceptions": {"tenant_exceptions": summary.tenant_exceptions},
+        },
+    )
 
 
 @dg.multi_asset(
