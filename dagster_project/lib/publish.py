@@ -95,6 +95,22 @@ def stage(
     return rows
 
 
+def drop_abandoned_run_schemas(
+    conn: psycopg2.extensions.connection, active_run_ids: Iterable[str]
+) -> list[str]:
+    """Drop the audit schemas of runs no longer going (killed, failed): what
+    they built was never published. Returns the schemas dropped."""
+    keep = {run_schema(run_id) for run_id in active_run_ids}
+    with conn.cursor() as cur:
+        cur.execute("select nspname from pg_namespace where nspname ~ '^wap_[0-9a-f]+$'")
+        abandoned = sorted(name for (name,) in cur.fetchall() if name not in keep)
+        for schema in abandoned:
+            cur.execute(sql.SQL("drop schema {} cascade").format(sql.Identifier(schema)))
+    if abandoned:
+        _log.info("wap_abandoned_dropped schemas=%s", ",".join(abandoned))
+    return abandoned
+
+
 def publish(
     conn: psycopg2.extensions.connection,
     run_id: str,
@@ -145,8 +161,11 @@ def publish(
     return rows
 
 
-def stage_period(url: str, run_id: str, period: PayPeriodKey) -> dict[str, int]:
+def stage_period(
+    url: str, run_id: str, period: PayPeriodKey, active_run_ids: Iterable[str] = ()
+) -> dict[str, int]:
     with transaction(url) as conn:
+        drop_abandoned_run_schemas(conn, {run_id, *active_run_ids})
         return stage(conn, run_id, PAY_PERIOD_MARTS, period)
 
 

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import dagster as dg
+from dagster._core.storage.dagster_run import IN_PROGRESS_RUN_STATUSES
 from dagster_dbt import DbtCliResource, dbt_assets
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
@@ -79,7 +80,9 @@ def pay_period_models(
             yield from invocation.stream()
             # write done: copy exactly what this run built into its audit
             # schema, still under the lock, for the checks and the publish
-            staged = stage_period(warehouse.url(), context.run_id, period)
+            staged = stage_period(
+                warehouse.url(), context.run_id, period, _runs_in_progress(context.instance)
+            )
         context.log.info(
             "pay_period_staged " + " ".join(f"{mart}={rows}" for mart, rows in staged.items())
         )
@@ -91,6 +94,12 @@ def pay_period_models(
                 max_retries=MAX_RETRIES, seconds_to_wait=SECONDS_BETWEEN_RETRIES
             ) from error
         raise
+
+
+def _runs_in_progress(instance: dg.DagsterInstance) -> list[str]:
+    """Runs whose audit schema may still be needed (the others' are dropped)."""
+    runs = instance.get_runs(filters=dg.RunsFilter(statuses=list(IN_PROGRESS_RUN_STATUSES)))
+    return [run.run_id for run in runs]
 
 
 @dg.definitions

@@ -60,9 +60,9 @@ staff as (
 earnings as (
 
     select
-        pay_periods.tenant_id,
-        staff.staff_id,
-        staff.home_location_id as location_id,
+        coalesce(period_earnings.tenant_id, adjustments_applied.tenant_id) as tenant_id,
+        coalesce(period_earnings.staff_id, adjustments_applied.staff_id) as staff_id,
+        coalesce(period_earnings.location_id, staff.home_location_id) as location_id,
         coalesce(period_earnings.hours_worked, 0)
         + coalesce(adjustments_applied.hours_worked, 0) as hours_worked,
         coalesce(period_earnings.overtime_hours, 0)
@@ -80,24 +80,24 @@ earnings as (
         + coalesce(adjustments_applied.straight_time_pay, 0)
         + coalesce(adjustments_applied.overtime_premium_pay, 0)
         + coalesce(adjustments_applied.bonus_pay, 0) as gross_pay,
-        pay_periods.period_start,
-        pay_periods.period_end,
-        pay_periods.pay_date,
-        pay_periods.periods_per_year
+        coalesce(period_earnings.period_start, adjustments_applied.period_start)
+            as period_start,
+        coalesce(period_earnings.period_end, pay_periods.period_end) as period_end,
+        coalesce(period_earnings.pay_date, pay_periods.pay_date) as pay_date,
+        coalesce(period_earnings.periods_per_year, pay_periods.periods_per_year)
+            as periods_per_year
     from period_earnings
     full outer join adjustments_applied
         on period_earnings.tenant_id = adjustments_applied.tenant_id
         and period_earnings.staff_id = adjustments_applied.staff_id
         and period_earnings.period_start = adjustments_applied.period_start
-    inner join pay_periods
-        on pay_periods.tenant_id
-        = coalesce(period_earnings.tenant_id, adjustments_applied.tenant_id)
-        and pay_periods.period_start
-        = coalesce(period_earnings.period_start, adjustments_applied.period_start)
-    inner join staff
-        on staff.tenant_id = pay_periods.tenant_id
-        and staff.staff_id
-        = coalesce(period_earnings.staff_id, adjustments_applied.staff_id)
+    -- a staff member paid only corrections has no earnings row of the period
+    left join pay_periods
+        on adjustments_applied.tenant_id = pay_periods.tenant_id
+        and adjustments_applied.period_start = pay_periods.period_start
+    left join staff
+        on adjustments_applied.tenant_id = staff.tenant_id
+        and adjustments_applied.staff_id = staff.staff_id
 
 ),
 
