@@ -86,12 +86,15 @@ def _warehouse() -> str:
 
     from dagster_project.lib.database import transaction, warehouse_url
     from dagster_project.lib.migrations import apply_migrations
-    from dagster_project.settings import get_settings
+    from dagster_project.settings import UnsafeSettingsError, get_settings, require_safe_database
 
     try:
         url = warehouse_url(get_settings())
+        require_safe_database()
     except ValidationError as exc:
         raise _fail(f"invalid settings: {exc}", EXIT_BAD_INPUT) from None
+    except UnsafeSettingsError as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
     try:
         with transaction(url) as conn:
             apply_migrations(conn)
@@ -335,12 +338,10 @@ def demo(
 @app.command()
 def doctor() -> None:
     """Check database, migrations, dbt manifest, Dagster instance and config."""
-    from dagster_project.lib.doctor import run_checks
+    from dagster_project.lib.doctor import render_table, run_checks
 
     results = run_checks()
-    for result in results:
-        mark = "ok " if result.healthy else "FAIL"
-        _say(f"[{mark}] {result.name}: {result.detail}")
+    _say(render_table(results))
     if not all(result.healthy for result in results):
         raise typer.Exit(EXIT_FAILED)
 

@@ -14,8 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from dagster_project.lib.instance import WAREHOUSE_POOL
+
 Status = Literal["ok", "warn", "fail"]
-WAREHOUSE_POOL = "payroll_warehouse"
 POOL_COMMAND = f"dagster instance concurrency set {WAREHOUSE_POOL} 1"
 # a daemon beats every 30 s; older than this, it is not running
 HEARTBEAT_TOLERANCE_SECONDS = 120

@@ -17,6 +17,8 @@ from dagster_project.settings import Settings, get_settings
 
 DAGSTER_YAML = Path(__file__).resolve().parents[2] / "deploy" / "dagster.yaml"
 STORAGE_URL_ENV = "PAYROLL_DAGSTER_STORAGE_URL"
+# the pool every warehouse writer step claims: one run at a time (run granularity)
+WAREHOUSE_POOL = "payroll_warehouse"
 
 
 def prepare_dagster_home(settings: Settings | None = None) -> Path:
@@ -38,4 +40,17 @@ def prepare_dagster_home(settings: Settings | None = None) -> Path:
 
 def get_instance(settings: Settings | None = None) -> dg.DagsterInstance:
     prepare_dagster_home(settings)
-    return dg.DagsterInstance.get()
+    instance = dg.DagsterInstance.get()
+    ensure_warehouse_pool(instance)
+    return instance
+
+
+def ensure_warehouse_pool(instance: dg.DagsterInstance) -> None:
+    """Give the warehouse pool its limit of 1 before any run is dequeued: on a
+    fresh instance the run queue would otherwise launch every queued writer
+    at once. A limit an operator set is left alone."""
+    storage = instance.event_log_storage
+    if not storage.supports_global_concurrency_limits:
+        return
+    if WAREHOUSE_POOL not in {pool.name for pool in storage.get_pool_limits()}:
+        storage.set_concurrency_slots(WAREHOUSE_POOL, 1)

@@ -7,10 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from collections.abc import Mapping
 
 import dagster as dg
 
-from dagster_project.defs.periods.partitions import parse_partition_key
+from dagster_project.defs.periods.partitions import PayPeriodKey, parse_partition_key
 from dagster_project.lib.database import transaction
 
 _log = logging.getLogger(__name__)
@@ -79,13 +80,27 @@ def _check_results(instance: dg.DagsterInstance, run_id: str) -> dict[str, bool]
     return results
 
 
+def pay_period_of_run(tags: Mapping[str, str]) -> PayPeriodKey | None:
+    """The pay period a run computed: its partition, launched as the job, a
+    "Materialize" click or one run of a backfill (a one-partition range)."""
+    partition = tags.get("dagster/partition")
+    if partition is None:
+        start = tags.get("dagster/asset_partition_range_start")
+        if start is None or start != tags.get("dagster/asset_partition_range_end"):
+            return None
+        partition = start
+    try:
+        return parse_partition_key(partition)
+    except ValueError:
+        return None
+
+
 def record_pay_period_run(instance: dg.DagsterInstance, warehouse_url: str, run_id: str) -> None:
     """Copy one pay-period run into ``marts.payroll_runs`` (idempotent)."""
     record = instance.get_run_record_by_id(run_id)
-    partition = record.dagster_run.tags.get("dagster/partition") if record else None
-    if record is None or partition is None:
+    period = pay_period_of_run(record.dagster_run.tags) if record else None
+    if record is None or period is None:
         return
-    period = parse_partition_key(partition)
     params = {"tenant": period.tenant_id, "period": period.period_start}
     with transaction(warehouse_url) as conn, conn.cursor() as cur:
         figures = (0, 0, 0, 0, 0)

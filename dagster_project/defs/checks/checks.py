@@ -14,6 +14,7 @@ import dagster as dg
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.lib.conservation import Conservation, check_conservation
 from dagster_project.lib.gx_suites import SuiteOutcome, validate_tables
+from dagster_project.lib.instance import WAREHOUSE_POOL
 from dagster_project.lib.publish import (
     BUILD_SCHEMA,
     CALENDAR_MARTS,
@@ -86,7 +87,7 @@ def _validate(
             ),
         ),
     ],
-    pool="payroll_warehouse",
+    pool=WAREHOUSE_POOL,
 )
 def pay_period_audit(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource

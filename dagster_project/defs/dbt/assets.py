@@ -20,15 +20,13 @@ from dagster_project.defs.periods.partitions import PAY_PERIODS, parse_partition
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.lib.dbt_translator import PayrollDbtTranslator
 from dagster_project.lib.finalize import is_finalized
+from dagster_project.lib.instance import WAREHOUSE_POOL
 from dagster_project.lib.publish import stage_calendar, stage_period
 from dagster_project.lib.transient import (
     MAX_RETRIES,
     SECONDS_BETWEEN_RETRIES,
     is_transient_database_error,
 )
-
-# dbt runs of two periods write the same marts: one at a time.
-WAREHOUSE_POOL = "payroll_warehouse"
 
 
 @dbt_assets(

@@ -1,16 +1,15 @@
-"""Every finished pay-period run, launched from the UI or the CLI, lands in
-``marts.payroll_runs``."""
+"""Every finished pay-period run lands in ``marts.payroll_runs``: launched as
+the job, by a "Materialize" click, a schedule or a backfill (all jobs of the
+code location are watched; runs without a pay-period partition are skipped)."""
 
 import dagster as dg
 
-from dagster_project.defs.periods.jobs import pay_period_job
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.lib.run_audit import record_pay_period_run
 
 
 @dg.run_status_sensor(
     run_status=dg.DagsterRunStatus.SUCCESS,
-    monitored_jobs=[pay_period_job],
     name="record_successful_pay_period_runs",
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
@@ -21,7 +20,6 @@ def record_successful_pay_period_runs(
 
 
 @dg.run_failure_sensor(
-    monitored_jobs=[pay_period_job],
     name="record_failed_pay_period_runs",
     default_status=dg.DefaultSensorStatus.RUNNING,
 )

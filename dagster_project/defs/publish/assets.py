@@ -12,6 +12,7 @@ import dagster as dg
 
 from dagster_project.defs.periods.partitions import PAY_PERIODS, parse_partition_key
 from dagster_project.defs.resources import WarehouseResource
+from dagster_project.lib.instance import WAREHOUSE_POOL
 from dagster_project.lib.publish import (
     BUILD_SCHEMA,
     CALENDAR_MARTS,
@@ -58,7 +59,7 @@ def _materializations(
     partitions_def=PAY_PERIODS,
     # like the build it publishes: one period per run, in period order
     backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
-    pool="payroll_warehouse",
+    pool=WAREHOUSE_POOL,
 )
 def published_pay_period(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
