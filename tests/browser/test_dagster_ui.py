@@ -97,6 +97,8 @@ def test_operator_launches_a_pay_period_from_the_ui_and_it_passes_its_checks(
         expect(page.get_by_text("Global asset lineage")).to_be_visible()
         # the graph (an svg) draws the pay group of the period's assets
         expect(page.get_by_role("img").get_by_text("pay", exact=True)).to_be_visible()
+        # each group node then shows its assets' materialization status
+        expect(page.get_by_text("fetching statuses")).to_have_count(0)
         operator.screenshot("asset_graph")
 
     with operator.step("find the pay periods of the job"):
