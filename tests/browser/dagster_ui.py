@@ -9,11 +9,13 @@ too, in case one left the group.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -30,6 +32,7 @@ STARTUP_TIMEOUT_SECONDS = 300.0
 _STOP_GRACE_SECONDS = 20.0
 _POLL_SECONDS = 1.0
 _PORT_ATTEMPTS = 3
+_PR_SET_PDEATHSIG = 1
 # the loopback server must never be reached through an HTTP proxy from the environment
 _HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -86,6 +89,7 @@ class ServerProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=_terminate_with_parent if sys.platform == "linux" else None,
             )
         return cls(name, popen, log_path)
 
@@ -122,6 +126,12 @@ class ServerProcess:
                 process.kill()
         psutil.wait_procs(self._descendants, timeout=_STOP_GRACE_SECONDS)
         self.popen.wait(_STOP_GRACE_SECONDS)
+
+
+def _terminate_with_parent() -> None:
+    """In the child before exec: SIGTERM when the test process dies without
+    tearing down (a CI timeout killing pytest), so no server outlives it."""
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _signal_group(pgid: int, signum: int) -> None:
