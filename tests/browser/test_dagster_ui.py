@@ -42,6 +42,7 @@ SENSOR_TIMEOUT_SECONDS = 180
 GX_CHECK_PREFIX = "gx_"
 PAYROLL_MART = "fct_payroll"
 TERMINAL_STATUS = re.compile(r"^(Success|Failure|Canceled)$")
+FINISHED = ("SUCCESS", "FAILURE", "CANCELED")
 
 
 def _name(text: str) -> re.Pattern[str]:
@@ -112,13 +113,13 @@ def test_operator_launches_a_pay_period_from_the_ui_and_it_passes_its_checks(
     with operator.step("choose one pay period and launch it"):
         page.get_by_role("button", name=_name("Materialize…")).click()
         # Dagster asks first when an upstream asset was never materialized
-        confirm = page.get_by_role("button", name="Confirm")
-        picker = page.get_by_role("dialog").get_by_text("Select a partition or create one")
+        dialog = page.get_by_role("dialog")
+        confirm = dialog.get_by_role("button", name="Confirm")
+        picker = dialog.get_by_text("Select a partition or create one")
         expect(confirm.or_(picker).first).to_be_visible()
         if confirm.is_visible():
             confirm.click()
-        dialog = page.get_by_role("dialog")
-        dialog.get_by_text("Select a partition or create one").click()
+        picker.click()
         partition_filter = page.get_by_placeholder("Filter partitions")
         partition_filter.fill(PERIOD)
         # the checkbox input is hidden behind its drawn label
@@ -289,7 +290,7 @@ def _audited_run(run_id: str, ui: DagsterUi) -> tuple[str, int, Decimal, Decimal
                 (run_id,),
             )
             row = cur.fetchone()
-        if row is not None or time.monotonic() > deadline:
+        if (row is not None and row[0] in FINISHED) or time.monotonic() > deadline:
             return row
         ui.raise_if_dead()
         time.sleep(2)
