@@ -21,6 +21,8 @@ pay_calendar_job = dg.define_asset_job(
         pay_calendar_models, published_pay_calendar, pay_period_partitions
     ),
     tags={WAREHOUSE_WRITER_TAG: "true"},
+    # steps are sequential anyway: no process start per step
+    executor_def=dg.in_process_executor,
     description="Reference seeds, staging views and the pay calendar; registers new periods.",
 )
 
@@ -41,6 +43,8 @@ pay_period_job = dg.define_asset_job(
     selection=dg.AssetSelection.assets(pay_period_models, published_pay_period),
     partitions_def=PAY_PERIODS,
     config=_pay_period_config,
+    # write, audit, publish run one after the other: one process, not three
+    executor_def=dg.in_process_executor,
     # run monitoring (deploy/dagster.yaml) fails a run still going after an hour
     tags={WAREHOUSE_WRITER_TAG: "true", "dagster/max_runtime": str(MAX_RUNTIME_SECONDS)},
     description="Hours, overtime, pay and taxes of one pay period, validated before it counts.",
