@@ -28,7 +28,7 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 _log = logging.getLogger(__name__)
 
 SUITES_DIR = Path(__file__).resolve().parents[1] / "gx" / "expectations"
-_URL_VARIABLE = "PAYROLL_GX_WAREHOUSE_URL"
+_URL_VARIABLE = "GX_WAREHOUSE_URL"
 _DATASOURCE = "warehouse"
 # counts of unexpected rows, never a sample of their values
 RESULT_FORMAT = {

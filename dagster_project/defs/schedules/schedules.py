@@ -9,7 +9,7 @@ import dagster as dg
 import psycopg2.errors
 
 from dagster_project.defs.periods.jobs import PAY_PERIOD_JOB, pay_period_job
-from dagster_project.defs.periods.partitions import PAY_PERIODS, PayPeriodKey
+from dagster_project.defs.periods.partitions import PAY_PERIODS, PayPeriodKey, period_tags
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.schedules.calendar_source import (
     finalized_periods,
@@ -18,7 +18,6 @@ from dagster_project.defs.schedules.calendar_source import (
 )
 from dagster_project.defs.schedules.pay_calendar import periods_due
 from dagster_project.lib.database import transaction
-from dagster_project.lib.launch import PERIOD_TAG, TENANT_TAG
 from dagster_project.settings import get_settings
 
 SCHEDULE_NAME = "pay_period_close_schedule"
@@ -81,11 +80,7 @@ def period_close_requests(
                 dg.RunRequest(
                     partition_key=key.partition_key,
                     run_key=key.partition_key,
-                    tags={
-                        TENANT_TAG: key.tenant_id,
-                        PERIOD_TAG: key.period_start.isoformat(),
-                        TRIGGER_TAG: "period-close",
-                    },
+                    tags={**period_tags(key.partition_key), TRIGGER_TAG: "period-close"},
                 )
             )
     if requests:

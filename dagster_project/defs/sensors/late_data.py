@@ -14,12 +14,11 @@ import dagster as dg
 import psycopg2.errors
 
 from dagster_project.defs.periods.jobs import pay_period_job
-from dagster_project.defs.periods.partitions import PAY_PERIODS
+from dagster_project.defs.periods.partitions import PAY_PERIODS, period_tags
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.sensors.late_data_plan import plan_recomputes
 from dagster_project.defs.sensors.late_data_sql import late_periods, open_periods_after, watermarks
 from dagster_project.lib.database import transaction
-from dagster_project.lib.launch import PERIOD_TAG, TENANT_TAG
 
 _log = logging.getLogger(__name__)
 
@@ -80,8 +79,7 @@ def late_attendance_sensor(
                 partition_key=key.partition_key,
                 run_key=item.run_key,
                 tags={
-                    TENANT_TAG: key.tenant_id,
-                    PERIOD_TAG: key.period_start.isoformat(),
+                    **period_tags(key.partition_key),
                     TRIGGER_TAG: "late-data",
                     REASON_TAG: item.reason,
                 },
