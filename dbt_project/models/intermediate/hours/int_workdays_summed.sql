@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+{#- A table: the run's models and tests read it several times; computed once. -#}
 {#-
     One row per staff and local work date: time worked, straight-time pay and
     the daily overtime and double time of the state rule in force for the

@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+{#- A table: the run's models and tests read it several times; computed once. -#}
 {#-
     One row per staff and workweek: hours, straight-time pay, the
     non-discretionary bonuses dated in the week, the FLSA weighted regular

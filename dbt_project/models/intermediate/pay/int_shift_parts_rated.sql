@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+{#- A table: the run's models and tests read it several times; computed once. -#}
 {#-
     Each shift part priced at the rate in effect on its work date
     (staff-specific beats the role default). Salaried staff earn no straight
