@@ -17,6 +17,8 @@ from psycopg2 import sql
 
 from tests.security.conftest import child_env, fetch
 
+REPO = Path(__file__).resolve().parents[2]
+
 REGISTER_BLOCK = re.compile(
     r"^Pay register  tenant=.*?^attendance exceptions in the period: .*?$",
     re.MULTILINE | re.DOTALL,
@@ -48,11 +50,24 @@ def demo(make_database, tmp_path_factory):
 
 
 def _money_pattern(value: Decimal) -> re.Pattern[str]:
-    """1082.81 or 1,082.81 as a whole number, not inside a longer one."""
+    """1082.81 or 1,082.81 as a whole number, not inside a longer one (a comma
+    before it is a separator, unless a digit precedes it: 11,082.81)."""
     plain = f"{value:.2f}"
     grouped = f"{value:,.2f}"
-    alternatives = "|".join(re.escape(v) for v in {plain, grouped})
-    return re.compile(rf"(?<![\d.,])(?:{alternatives})(?!\d)")
+    alternatives = "|".join(re.escape(v) for v in sorted({plain, grouped}))
+    return re.compile(rf"(?<![\d.])(?<!\d,)(?:{alternatives})(?!\d)")
+
+
+def _project_text() -> str:
+    """The dbt project's own files (unit-test fixtures, seeds): a value written
+    there is no one's pay, so it cannot tell whether a person's pay leaked."""
+    project = REPO / "dbt_project"
+    return "\n".join(
+        path.read_text(errors="replace")
+        for folder in ("models", "seeds", "tests", "macros")
+        for path in sorted((project / folder).rglob("*"))
+        if path.is_file()
+    )
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +97,10 @@ def secrets(demo) -> dict[str, list[tuple[str, re.Pattern[str]]]]:
         for value in row
         if value >= 100 and value != value.to_integral_value()  # cents: distinctive
     }
-    assert len(names) == 60 and len(pay) > 200 and entered
+    project = _project_text()
+    entered = {v for v in entered if not _money_pattern(v).search(project)}
+    pay = {v for v in pay if not _money_pattern(v).search(project)}
+    assert len(names) == 60 and len(pay) > 200 and len(entered) >= 5
     return {
         "names": names,
         "w4_and_salaries": [(f"entered {v}", _money_pattern(v)) for v in sorted(entered)],
@@ -149,7 +167,8 @@ def test_no_name_anywhere_a_demo_run_writes(demo, secrets):
         *_tables_text(url),
     ]
     assert len(sources) > 20
-    assert _hits(sources, secrets["names"]) == []
+    hits = _hits(sources, secrets["names"])
+    assert not hits, "\n".join(hits)
 
 
 def test_no_w4_value_salary_or_personal_pay_outside_the_registers(demo, secrets):
@@ -160,8 +179,8 @@ def test_no_w4_value_salary_or_personal_pay_outside_the_registers(demo, secrets)
         *_files(home, dbt_target),
         *_tables_text(url),
     ]
-    patterns = secrets["w4_and_salaries"] + secrets["pay"]
-    assert _hits(sources, patterns) == []
+    hits = _hits(sources, secrets["w4_and_salaries"] + secrets["pay"])
+    assert not hits, "\n".join(hits)
 
 
 def test_logs_were_written_at_debug_level(demo):
@@ -169,3 +188,6 @@ def test_logs_were_written_at_debug_level(demo):
     assert "level=DEBUG" in completed.stderr or "level=INFO" in completed.stderr
     assert (home / "logs" / "runs.log").stat().st_size > 0
     assert list(dbt_target.rglob("dbt.log"))
+    # what the scan reads includes Great Expectations' results and Dagster's compute logs
+    assert list(home.rglob("validations/**/*.json"))
+    assert list(home.rglob("compute_logs/*"))
