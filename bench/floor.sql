@@ -28,17 +28,6 @@ rules as (
     from reference.overtime_rules
 ),
 
-rates as (
-    select
-        tenant_id,
-        staff_id,
-        role,
-        (hourly_rate * 10000)::bigint as rate_e4,
-        effective_from,
-        coalesce(effective_to, 'infinity'::date) as effective_to
-    from raw.pay_rates
-),
-
 punches as (
     select
         a.tenant_id,
@@ -72,28 +61,35 @@ punches as (
 ),
 
 punches_rated as (
-    -- the rates of the first and the last local date (a shift spans at most two)
+    -- the rates of the first and the last local date (a shift spans at most
+    -- two), each join an equality on its key and at most two ranges to try
     select
         p.*,
-        coalesce(own_first.rate_e4, role_first.rate_e4) as first_rate_e4,
-        coalesce(own_last.rate_e4, role_last.rate_e4) as last_rate_e4
+        (coalesce(own_first.hourly_rate, role_first.hourly_rate) * 10000)::bigint
+            as first_rate_e4,
+        (coalesce(own_last.hourly_rate, role_last.hourly_rate) * 10000)::bigint
+            as last_rate_e4
     from punches as p
-    left join rates as own_first
+    left join raw.pay_rates as own_first
         on p.tenant_id = own_first.tenant_id and p.staff_id = own_first.staff_id
         and p.role = own_first.role
-        and p.first_date between own_first.effective_from and own_first.effective_to
-    left join rates as role_first
+        and p.first_date >= own_first.effective_from
+        and p.first_date <= coalesce(own_first.effective_to, 'infinity'::date)
+    left join raw.pay_rates as role_first
         on p.tenant_id = role_first.tenant_id and role_first.staff_id = ''
         and p.role = role_first.role
-        and p.first_date between role_first.effective_from and role_first.effective_to
-    left join rates as own_last
+        and p.first_date >= role_first.effective_from
+        and p.first_date <= coalesce(role_first.effective_to, 'infinity'::date)
+    left join raw.pay_rates as own_last
         on p.tenant_id = own_last.tenant_id and p.staff_id = own_last.staff_id
         and p.role = own_last.role
-        and p.last_date between own_last.effective_from and own_last.effective_to
-    left join rates as role_last
+        and p.last_date >= own_last.effective_from
+        and p.last_date <= coalesce(own_last.effective_to, 'infinity'::date)
+    left join raw.pay_rates as role_last
         on p.tenant_id = role_last.tenant_id and role_last.staff_id = ''
         and p.role = role_last.role
-        and p.last_date between role_last.effective_from and role_last.effective_to
+        and p.last_date >= role_last.effective_from
+        and p.last_date <= coalesce(role_last.effective_to, 'infinity'::date)
     where (p.terminated_on is null or p.first_date <= p.terminated_on)
 ),
 
@@ -177,31 +173,25 @@ by_jurisdiction as (
 days as (
     -- a day worked in two states follows the state where most time fell
     select
-        d.tenant_id,
-        d.staff_id,
-        d.work_date,
-        d.work_date - (
-            (d.work_date - date '2000-01-02')
+        tenant_id,
+        staff_id,
+        work_date,
+        work_date - (
+            (work_date - date '2000-01-02')
             - array_position(
                 array[
                     'sunday', 'monday', 'tuesday', 'wednesday', 'thursday',
                     'friday', 'saturday'
                 ],
-                d.workweek_start
+                min(workweek_start)
             ) + 1 + 700000
         ) % 7 as week_start,
-        first_value(d.jurisdiction) over day_ordered as jurisdiction,
-        bool_and(d.is_eligible) over day_all as is_eligible,
-        sum(d.seconds) over day_all as seconds,
-        sum(d.pay_e4_seconds) over day_all as pay_e4_seconds,
-        row_number() over day_ordered as n
-    from by_jurisdiction as d
-    window
-        day_all as (partition by d.tenant_id, d.staff_id, d.work_date),
-        day_ordered as (
-            partition by d.tenant_id, d.staff_id, d.work_date
-            order by d.seconds desc, d.jurisdiction
-        )
+        (array_agg(jurisdiction order by seconds desc, jurisdiction))[1] as jurisdiction,
+        bool_and(is_eligible) as is_eligible,
+        sum(seconds) as seconds,
+        sum(pay_e4_seconds) as pay_e4_seconds
+    from by_jurisdiction
+    group by tenant_id, staff_id, work_date
 ),
 
 days_ruled as (
@@ -231,7 +221,6 @@ days_ruled as (
     left join rules as r
         on d.jurisdiction = r.jurisdiction
         and d.work_date between r.effective_from and r.effective_to
-    where d.n = 1
 ),
 
 days_overtime as (
