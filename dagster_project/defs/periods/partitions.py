@@ -20,6 +20,8 @@ TENANT_TAG = "payroll/tenant"
 PERIOD_TAG = "payroll/period"
 _SEPARATOR = "|"
 TENANT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_PERIOD_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_SHOWN = 64  # characters of a refused value an error repeats
 
 
 class PayPeriodKey(NamedTuple):
@@ -34,25 +36,35 @@ class PayPeriodKey(NamedTuple):
         return {"tenant_id": self.tenant_id, "period_start": self.period_start.isoformat()}
 
 
+def _shown(value: str) -> str:
+    """A refused value as an error repeats it: quoted, at most 64 characters."""
+    return repr(value[:_SHOWN]) + ("…" if len(value) > _SHOWN else "")
+
+
 def validate_tenant_id(tenant_id: str) -> str:
     if not TENANT_ID_PATTERN.fullmatch(tenant_id):
         raise ValueError(
-            f"invalid tenant id {tenant_id!r}: letters, digits, '_', '.', '-' (max 64)"
+            f"invalid tenant id {_shown(tenant_id)}: letters, digits, '_', '.', '-' (max 64)"
         )
     return tenant_id
 
 
 def parse_period_start(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"invalid period {value!r}: expected YYYY-MM-DD") from None
+    # fromisoformat alone also takes 20260301 and 2026-W09-7
+    if _PERIOD_PATTERN.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"invalid period {_shown(value)}: expected YYYY-MM-DD")
 
 
 def parse_partition_key(partition_key: str) -> PayPeriodKey:
     tenant_id, separator, period = partition_key.rpartition(_SEPARATOR)
     if not separator:
-        raise ValueError(f"invalid pay period key {partition_key!r}: expected <tenant>|<date>")
+        raise ValueError(
+            f"invalid pay period key {_shown(partition_key)}: expected <tenant>|<date>"
+        )
     return PayPeriodKey(validate_tenant_id(tenant_id), parse_period_start(period))
 
 
