@@ -22,7 +22,10 @@ def test_a_second_writer_waits_then_fails_clearly(database_url):
         conn = psycopg2.connect(database_url)
         with conn.cursor() as cur:
             cur.execute(
-                "select count(*) from pg_locks where locktype = 'advisory' and objid = %s",
+                # advisory locks are per database: other databases on the server
+                # (other tests, other projects) may hold the same id
+                "select count(*) from pg_locks where locktype = 'advisory' and objid = %s "
+                "and database = (select oid from pg_database where datname = current_database())",
                 (WAREHOUSE_WRITER_LOCK,),
             )
             assert cur.fetchone() == (1,)
