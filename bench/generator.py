@@ -6,7 +6,7 @@ same seed, size and calendar write byte-identical files.
 
 Two restaurant groups: a national chain paid biweekly on Sunday workweeks,
 with locations in ten states and five time zones, and a bistro group paid
-semimonthly on Monday workweeks that joined for the last five weeks. Hourly
+biweekly on Monday workweeks that joined for the last five weeks. Hourly
 staff have two roles each at effective-dated rates (role defaults with a
 mid-year raise, personal rates, some with their own raise); salaried
 managers punch too; staff are hired and leave during the year. Shifts
@@ -93,11 +93,12 @@ TENANTS: tuple[TenantPlan, ...] = (
         ),
     ),
     TenantPlan(
-        "bistro", "Harbor Bistro Group", "semimonthly", "monday", 4, 0.02, 38, "B",
+        "bistro", "Harbor Bistro Group", "biweekly", "monday", 4, 0.02, 38, "B",
         (("OR", "America/Los_Angeles", "Portland"), ("CA", "America/Los_Angeles", "Oakland")),
     ),
 )  # fmt: skip
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 STAFF_PER_LOCATION = 25  # one salaried manager, the rest hourly
 MANAGER_ROLE = "manager"  # salaried punches need no rate (CONTRACT §4)
 ROLE_RATE_CENTS = {
@@ -514,15 +515,23 @@ def _event_ids(numbers: np.ndarray) -> list[str]:
 # ---------------------------------------------------------------- small files
 
 
+def _period_anchor(plan: TenantPlan, calendar: Calendar) -> str | None:
+    """The first day of the calendar that starts one of the tenant's
+    workweeks: pay periods hold whole workweeks."""
+    if plan.pay_frequency not in ("weekly", "biweekly"):
+        return None
+    weekday = WEEKDAYS.index(plan.workweek_start)
+    offset = (weekday - calendar.first_day.weekday()) % 7
+    return (calendar.first_day + dt.timedelta(days=offset)).isoformat()
+
+
 def _tenant_rows(tenants: Sequence[_Tenant], calendar: Calendar) -> list[Row]:
     return [
         {
             "tenant_id": t.plan.tenant_id,
             "name": t.plan.name,
             "pay_frequency": t.plan.pay_frequency,
-            "period_anchor": calendar.first_day.isoformat()
-            if t.plan.pay_frequency in ("weekly", "biweekly")
-            else None,
+            "period_anchor": _period_anchor(t.plan, calendar),
             "workweek_start": t.plan.workweek_start,
             "pay_date_lag_days": t.plan.pay_date_lag_days,
         }

@@ -87,9 +87,13 @@ class Bench:
             env.pop(inherited, None)
         started = time.perf_counter()
         _say(f"  $ payroll {' '.join(args)}")
-        measured = run_measured([str(PAYROLL), *args], env=env, cwd=REPO).check()
-        _say(f"    {time.perf_counter() - started:.1f}s")
-        return measured
+        measured = run_measured([str(PAYROLL), *args], env=env, cwd=REPO)
+        logs = self.home.parent / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        log = logs / f"{len(list(logs.iterdir())) + 1:02d}-{phase}.log"
+        log.write_text(f"$ payroll {' '.join(args)}\n{measured.stdout}\n{measured.stderr}")
+        _say(f"    {time.perf_counter() - started:.1f}s (output: {log.relative_to(REPO)})")
+        return measured.check()
 
     def timings(self, phase: str) -> PhaseTimings:
         return collect(self.dbt_dir / phase)
@@ -282,6 +286,9 @@ def run(size: str, shifts: int, seed: int, keep: bool) -> dict[str, object]:
             result = _measure(
                 Bench(size, url, home, dbt_dir), server, dataset, data, probe, size, stamp
             )
+        except Exception:
+            _say(f"! the benchmark stopped; its files stay in {work.relative_to(REPO)}")
+            raise
         finally:
             if not keep:
                 drop_database(server, dbname)

@@ -35,9 +35,17 @@ class Measured:
         return max(self.peak_rss_mb.values(), default=0.0)
 
     def check(self) -> Measured:
+        """Raise with what the command said: its last output lines and its
+        error lines (warnings left out)."""
         if self.returncode != 0:
-            tail = "\n".join((self.stdout + "\n" + self.stderr).strip().splitlines()[-25:])
-            raise CommandFailed(f"{' '.join(self.command)} exited {self.returncode}:\n{tail}")
+            said = self.stdout.strip().splitlines()[-15:]
+            errors = [
+                line
+                for line in self.stderr.splitlines()
+                if "error" in line.lower() or "fail" in line.lower()
+            ][-15:]
+            detail = "\n".join([*said, *errors])
+            raise CommandFailed(f"{' '.join(self.command)} exited {self.returncode}:\n{detail}")
         return self
 
 
