@@ -135,11 +135,11 @@ regular_rate_computed as (
         round(overtime_seconds / 3600, 6) as overtime_hours,
         round(double_time_seconds / 3600, 6) as double_time_hours,
         straight_time_pay_seconds / 3600 as straight_time_pay,
+        -- unrounded: the mart rounds it once (rounding here first would
+        -- round 21.40204999… up to 21.4021 through 21.402050)
         case
             when is_overtime_eligible and seconds_worked > 0
-                then round(
-                    (straight_time_pay_seconds + 3600 * bonus_pay) / seconds_worked, 6
-                )
+                then (straight_time_pay_seconds + 3600 * bonus_pay) / seconds_worked
         end as regular_rate,
         -- (0.5 × OT + 1.0 × DT) × regular rate with one division, last, so
         -- the premium is exact wherever a decimal can be
