@@ -29,6 +29,8 @@ class Measured:
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
     # peak of the sum over the whole process tree at one instant
     peak_tree_rss_mb: float = 0.0
+    # largest single process before ``marker`` first appeared in the output
+    peak_before_marker_mb: float | None = None
 
     @property
     def peak_process_rss_mb(self) -> float:
@@ -61,6 +63,8 @@ def _label(process: psutil.Process) -> str:
         return "?"
     words = [Path(argv[0]).name] if argv else ["?"]
     rest = [a for a in argv[1:] if not a.startswith("-")]
+    if words[0].startswith("python") and "-c" in argv:
+        return "python -c"
     if words[0].startswith("python") and rest:
         words = [Path(rest[0]).name]
         rest = rest[1:]
@@ -82,11 +86,17 @@ def _poll(root: psutil.Process, peaks: dict[int, tuple[str, float]]) -> float:
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
         total += rss
-        label, peak = peaks.get(process.pid, ("", 0.0))
-        if not label:
-            label = _label(process)
-        peaks[process.pid] = (label, max(peak, rss))
+        # labelled at every sample: the first may still be the fork before exec
+        _, peak = peaks.get(process.pid, ("", 0.0))
+        peaks[process.pid] = (_label(process), max(peak, rss))
     return total
+
+
+def _marker_seen(out, marker: bytes) -> bool:
+    """Whether the output so far holds ``marker``; ``pread`` leaves the file
+    offset, which the child shares, where it is."""
+    size = os.fstat(out.fileno()).st_size
+    return marker in os.pread(out.fileno(), size, 0)
 
 
 def run_measured(
@@ -95,19 +105,28 @@ def run_measured(
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
     timeout: float | None = None,
+    marker: str | None = None,
 ) -> Measured:
     """Run ``command`` to the end, polling memory every 50 ms. Output goes to
-    temporary files, so a chatty command never blocks on a full pipe."""
+    temporary files, so a chatty command never blocks on a full pipe. With
+    ``marker``, the peak before that text first appears on stdout is kept
+    apart (the child's output is unbuffered for it)."""
+    environment = dict(env or os.environ)
+    environment["PYTHONUNBUFFERED"] = "1"
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        process = subprocess.Popen(
-            list(command), stdout=out, stderr=err, env=dict(env or os.environ), cwd=cwd
-        )
+        process = subprocess.Popen(list(command), stdout=out, stderr=err, env=environment, cwd=cwd)
         root = psutil.Process(process.pid)
         peaks: dict[int, tuple[str, float]] = {}
         tree_peak = 0.0
+        before_marker: float | None = None
+        marker_seen = marker is None
         while process.poll() is None:
             tree_peak = max(tree_peak, _poll(root, peaks))
+            if not marker_seen:
+                marker_seen = _marker_seen(out, str(marker).encode())
+                if not marker_seen:
+                    before_marker = max((peak for _, peak in peaks.values()), default=0.0)
             if timeout is not None and time.perf_counter() - started > timeout:
                 process.kill()
                 process.wait()
@@ -129,4 +148,5 @@ def run_measured(
         stderr=stderr,
         peak_rss_mb=by_label,
         peak_tree_rss_mb=round(tree_peak, 1),
+        peak_before_marker_mb=None if before_marker is None else round(before_marker, 1),
     )
