@@ -11,7 +11,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test test-embedded lint format ui doctor clean
+.PHONY: install run test test-embedded lint format ui doctor clean bench
 
 install: $(STAMP) $(MANIFEST)
 
@@ -49,6 +49,10 @@ ui: install
 
 doctor: install
 	$(BIN)/payroll doctor
+
+# The benchmark: SIZE=S (default, 100 k shifts), M (1 M) or L (5 M); see bench/RESULTS.md.
+bench: install
+	$(BIN)/python -m bench.harness --size $(or $(SIZE),S)
 
 clean:
 	rm -rf .payroll dbt_project/target dbt_project/logs
