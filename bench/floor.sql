@@ -326,10 +326,11 @@ select
     round(round(double_time / 3600.0, 6), 4) as double_time_hours,
     round(pay_e4_seconds / 36000000.0, 2) as straight_time_pay,
     round(bonus, 2) as bonus_pay,
+    -- rounded once, like the mart (twice would turn 21.40204999… into 21.4021)
     round(
         case
             when is_eligible and seconds > 0
-                then round((pay_x3600 + 3600 * bonus) / seconds, 6)
+                then (pay_x3600 + 3600 * bonus) / seconds
         end,
         4
     ) as regular_rate,

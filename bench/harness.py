@@ -504,6 +504,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(table)
     print(f"\nresults: {path.relative_to(REPO)}; appended to bench/RESULTS.md")
+    print("\nlatest run of each size:\n")
+    print(report.render_summary(report.latest_by_size()))
     ok = result["floor_check"]["matches"] and result["naive_check"]["matches"]
     if not ok:
         print("error: a baseline does not match marts.fct_workweek_hours", file=sys.stderr)

@@ -376,7 +376,7 @@ def _workweek_row(
         overtime = daily_ot + max(Decimal(0), seconds - daily_ot - daily_dt - threshold)
         double_time = daily_dt
         if seconds > 0:
-            regular_rate = _round(_round((pay + HOUR * bonus) / seconds, 6), 4)
+            regular_rate = _round((pay + HOUR * bonus) / seconds, 4)  # once, like the mart
             premium = (
                 (Decimal("0.5") * overtime + double_time) * (pay + HOUR * bonus) / (HOUR * seconds)
             )

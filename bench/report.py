@@ -119,6 +119,52 @@ def render_table(result: Mapping[str, object]) -> str:
     return "\n".join(lines)
 
 
+SUMMARY_ROWS: tuple[tuple[str, str, int], ...] = (
+    ("shifts", "shifts", 0),
+    ("ingest rows/s (raw COPY rows/s)", "ingest_rows_per_second", 0),
+    ("ingest / COPY (goal ≥ 0.7)", "ingest_vs_copy_ratio", 3),
+    ("ingest peak RSS MB while loading (goal < 300 at L)", "ingest_peak_rss_mb", 0),
+    ("full build s (`run --all-closed`)", "pipeline_seconds", 0),
+    ("… fixed overhead s (per run × runs)", "full_build_overhead_seconds", 0),
+    ("… per-shift work s", "pipeline_work_seconds", 0),
+    ("SQL floor s", "floor_seconds", 2),
+    ("work / floor (goal ≤ 1.5)", "pipeline_vs_floor_ratio", 1),
+    ("one `payroll run --period` on a near-empty warehouse s", "fixed_overhead_seconds", 1),
+    ("one-period incremental run, history loaded s", "incremental_seconds", 1),
+    ("incremental / overhead (goal ≤ 3)", "incremental_vs_overhead_ratio", 2),
+    ("naive s (S measured, beyond extrapolated)", "naive_seconds_extrapolated", 0),
+    ("naive / pipeline work (goal ≥ 15)", "naive_vs_pipeline_speedup", 2),
+)
+
+
+def render_summary(results: Mapping[str, Mapping[str, object]]) -> str:
+    """The latest run of each size side by side (README, end of a run)."""
+    sizes = [s for s in SIZE_ORDER if s in results]
+    lines = [
+        "| | " + " | ".join(sizes) + " |",
+        "|---|" + "---:|" * len(sizes),
+    ]
+    for label, key, digits in SUMMARY_ROWS:
+        cells = []
+        for size in sizes:
+            value = results[size].get(key)
+            if key == "ingest_rows_per_second" and value is not None:
+                cell = f"{_fmt(value, 0)} ({_fmt(results[size].get('copy_rows_per_second'), 0)})"
+            else:
+                cell = _fmt(float(value) if isinstance(value, int) and digits else value, digits)
+            cells.append(cell)
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    slope_info = slope(results)
+    if slope_info:
+        for name, series in slope_info["series"].items():
+            lines.append(
+                f"| {name}: s per 1 M shifts (slope {series['slope_us']:.1f} µs/shift) | "
+                + " | ".join(_fmt(v, 1) for v in series["seconds_per_million_shifts"])
+                + " |"
+            )
+    return "\n".join(lines)
+
+
 def write_json(result: Mapping[str, object], stamp: str) -> Path:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     path = RESULTS_DIR / f"{result['size']}-{stamp}.json"

@@ -44,33 +44,63 @@ _FILES_NOT_CONSERVED = f"""
 
 # received = used + superseded + exceptions, per tenant, from the marts'
 # point of view: a row the mart neither pays nor lists would break it.
+# {scope} keeps the attendance counted, by tenant and clock_in: every row,
+# or the window a pay-period run classifies.
 _BY_TENANT = """
-    with counts as (
+    with scopes as ({scopes}),
+    counts as (
         select
-            t.tenant_id,
-            (select count(*) from raw.attendance as a where a.tenant_id = t.tenant_id)
-                as current_rows,
+            w.tenant_id,
+            w.from_at,
+            w.to_at,
+            (
+                select count(*) from raw.attendance as a
+                where a.tenant_id = w.tenant_id and a.clock_in >= w.from_at
+                    and a.clock_in < w.to_at
+            ) as current_rows,
             (
                 select count(*) from raw.attendance_superseded as s
-                where s.tenant_id = t.tenant_id
+                where s.tenant_id = w.tenant_id and s.clock_in >= w.from_at
+                    and s.clock_in < w.to_at
             ) as superseded,
             (
                 select count(*) from raw.rejected_rows as r
-                where r.tenant_id = t.tenant_id and r.file_kind = 'attendance'
+                where r.tenant_id = w.tenant_id and r.file_kind = 'attendance'
             ) as refused,
             (
                 select count(*) from {exceptions} as e
-                where e.tenant_id = t.tenant_id
+                where e.tenant_id = w.tenant_id and (
+                    e.reason_code = 'malformed_value'
+                    or (e.clock_in_at >= w.from_at and e.clock_in_at < w.to_at)
+                )
             ) as exceptions,
             (
                 select count(*) from intermediate.int_attendance_events_classified as c
-                where c.tenant_id = t.tenant_id and c.reason_code is null
+                where c.tenant_id = w.tenant_id and c.clock_in_at >= w.from_at
+                    and c.clock_in_at < w.to_at and c.reason_code is null
             ) as used
-        from raw.tenants as t
+        from scopes as w
     )
-    select tenant_id, current_rows + superseded + refused, used, superseded, exceptions
+    select tenant_id, from_at, to_at, current_rows + superseded + refused, used, superseded,
+        exceptions
     from counts
     order by tenant_id
+"""
+
+_EVERY_ROW = """
+    select tenant_id, '-infinity'::timestamptz as from_at, 'infinity'::timestamptz as to_at
+    from raw.tenants
+"""
+
+# The attendance a pay-period run classifies: in_selected_attendance_window
+# (dbt_project/macros/pay_period_vars.sql), per tenant of the periods computed.
+_RUN_WINDOW = """
+    select
+        tenant_id,
+        (min(period_start) - 8)::timestamp at time zone 'UTC' as from_at,
+        (max(period_end) + 2)::timestamp at time zone 'UTC' as to_at
+    from intermediate.int_pay_periods_computed
+    group by tenant_id
 """
 
 
@@ -81,6 +111,8 @@ class Conservation:
     files_with_rows_missing: int
     files_with_rows_counted_twice: int
     by_tenant: dict[str, dict[str, int]]
+    # per tenant, the clock-in window counted (None: every row)
+    windows: dict[str, tuple[str, str]] | None = None
 
     @property
     def unbalanced_tenants(self) -> list[str]:
@@ -99,21 +131,30 @@ class Conservation:
         )
 
 
-def check_conservation(url: str, exceptions_schema: str = "marts") -> Conservation:
+def check_conservation(
+    url: str, exceptions_schema: str = "marts", *, run_window: bool = False
+) -> Conservation:
     """Against the exceptions of ``exceptions_schema``: a run's audited copy
-    before it is published, or the published ``marts``."""
+    before it is published, or the published ``marts``. Per file always over
+    every row; per tenant over every row, or (``run_window``) over the
+    attendance the last pay-period build classified, so that a run's check
+    costs what its period costs, not what the history costs."""
     exceptions = sql.Identifier(exceptions_schema, "fct_attendance_exceptions")
+    scopes = sql.SQL(_RUN_WINDOW if run_window else _EVERY_ROW)
     with transaction(url) as conn, conn.cursor() as cur:
         cur.execute(_FILES_NOT_CONSERVED)
         missing, doubled, files, received = cur.fetchone()
-        cur.execute(sql.SQL(_BY_TENANT).format(exceptions=exceptions))
-        by_tenant = {
-            tenant: {
-                "received": received_rows,
-                "used": used,
-                "superseded": superseded,
-                "exceptions": exceptions,
-            }
-            for tenant, received_rows, used, superseded, exceptions in cur.fetchall()
-        }
-    return Conservation(files, int(received), missing, doubled, by_tenant)
+        cur.execute(sql.SQL(_BY_TENANT).format(exceptions=exceptions, scopes=scopes))
+        rows = cur.fetchall()
+    by_tenant = {
+        tenant: {"received": received_rows, "used": used, "superseded": superseded,
+                 "exceptions": exceptions}
+        for tenant, _, _, received_rows, used, superseded, exceptions in rows
+    }  # fmt: skip
+    windows = (
+        {tenant: (f"{start:%Y-%m-%d %H:%M}", f"{end:%Y-%m-%d %H:%M}") for tenant, start, end,
+         *_ in rows}
+        if run_window
+        else None
+    )  # fmt: skip
+    return Conservation(files, int(received), missing, doubled, by_tenant, windows)

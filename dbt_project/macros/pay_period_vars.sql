@@ -72,16 +72,20 @@
 {%- endmacro %}
 
 {#- Attendance that can touch the periods computed: their workweeks reach
-    back six days before a period, and local dates differ from UTC by < 1 day. -#}
+    back six days before a period, and local dates differ from UTC by < 1 day.
+    In UTC, whatever the session's time zone: the attendance conservation
+    check (dagster_project/lib/conservation.py) counts the same window. -#}
 {% macro in_selected_attendance_window(relation_alias) -%}
     {%- set computed = ref('int_pay_periods_computed') -%}
     {%- if is_single_period() -%}
         {{ relation_alias }}.tenant_id = '{{ selected_tenant_id() }}'
         and {{ relation_alias }}.clock_in_at >= (
-            select min(c.period_start) - interval '8 days' from {{ computed }} as c
+            select (min(c.period_start) - 8)::timestamp at time zone 'UTC'
+            from {{ computed }} as c
         )
         and {{ relation_alias }}.clock_in_at < (
-            select max(c.period_end) + interval '2 days' from {{ computed }} as c
+            select (max(c.period_end) + 2)::timestamp at time zone 'UTC'
+            from {{ computed }} as c
         )
     {%- else -%}
         true
@@ -93,6 +97,30 @@
     {%- if is_incremental() -%}
         delete from {{ this }} as t
         where {{ in_selected_period('t', period_column) }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- pre_hook of fct_attendance_exceptions: a run replaces the exceptions of
+    the attendance it classifies (by clock_in, and by event_id for a
+    corrected event whose clock_in moved into the window) and the tenant's
+    rows refused at ingest. -#}
+{% macro delete_selected_exception_rows() -%}
+    {%- if is_incremental() and is_single_period() -%}
+        delete from {{ this }} as t
+        where t.tenant_id = '{{ selected_tenant_id() }}'
+            and (
+                t.reason_code = 'malformed_value'
+                or {{ in_selected_attendance_window('t') }}
+                or t.event_id in (
+                    select a.event_id
+                    from {{ ref('stg_raw__attendance') }} as a
+                    where {{ in_selected_attendance_window('a') }}
+                )
+            )
+    {%- elif is_incremental() -%}
+        delete from {{ this }}
     {%- else -%}
         select 1
     {%- endif -%}

@@ -82,8 +82,8 @@ def _validate(
             blocking=True,
             description=(
                 "Every attendance row received is used, superseded or an exception — exactly "
-                "once: per delivered file (by content hash and row) and per tenant "
-                "(received = used + superseded + exceptions)."
+                "once: per delivered file (by content hash and row) and per tenant over the "
+                "attendance the run classified (received = used + superseded + exceptions)."
             ),
         ),
     ],
@@ -95,7 +95,9 @@ def pay_period_audit(
     marts = [mart.name for mart in PAY_PERIOD_MARTS]
     with warehouse.exclusive_writer():
         outcomes = _validate(context, warehouse, marts)
-        conservation = check_conservation(warehouse.url(), run_schema(context.run.run_id))
+        conservation = check_conservation(
+            warehouse.url(), run_schema(context.run.run_id), run_window=True
+        )
     for mart in marts:
         yield _suite_result(mart, outcomes[mart])
     yield _conservation_result(conservation)
@@ -126,6 +128,8 @@ def _conservation_result(result: Conservation) -> dg.AssetCheckResult:
         metadata[f"{tenant} received/used/superseded/exceptions"] = "/".join(
             str(counts[k]) for k in ("received", "used", "superseded", "exceptions")
         )
+    for tenant, (start, end) in (result.windows or {}).items():
+        metadata[f"{tenant} clock-in window (UTC)"] = f"{start} – {end}"
     return dg.AssetCheckResult(
         asset_key=_build_key(EXCEPTIONS_MART),
         check_name=CONSERVATION_CHECK,

@@ -2,18 +2,38 @@
     Every attendance row received and not paid: refused at ingest
     (malformed_value) or classified with a reason. `detail` explains the
     reason without names or amounts.
+
+    A pay-period run classifies only the attendance that can touch the
+    periods it computes (in_selected_attendance_window) and replaces those
+    rows, plus the tenant's rows refused at ingest: its cost follows the
+    period, not the history. Without vars every row is rebuilt.
 -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='append_new_columns',
+        pre_hook="{{ delete_selected_exception_rows() }}",
+    )
+}}
+-- depends_on: {{ ref('stg_raw__attendance') }} (the pre_hook's corrected events)
 with
 
 classified_events as (
 
-    select * from {{ ref('int_attendance_events_classified') }}
+    select *
+    from {{ ref('int_attendance_events_classified') }} as classified
+    where {{ in_selected_attendance_window('classified') }}
 
 ),
 
 rejected_rows as (
 
-    select * from {{ ref('stg_raw__rejected_rows') }}
+    select *
+    from {{ ref('stg_raw__rejected_rows') }} as rejected
+    {%- if is_single_period() %}
+    where rejected.tenant_id = '{{ selected_tenant_id() }}'
+    {%- endif %}
 
 ),
 
@@ -30,7 +50,8 @@ refused_at_ingest as (
         case
             when starts_with(reason, field || ':') then reason
             else field || ': ' || reason
-        end as detail
+        end as detail,
+        null::timestamptz as clock_in_at
     from rejected_rows
     where file_kind = 'attendance'
 
@@ -67,7 +88,8 @@ not_payable as (
                 then 'no hourly rate for the role on the work date'
             when 'overlapping_shift'
                 then 'overlaps an earlier shift of the same staff'
-        end as detail
+        end as detail,
+        clock_in_at
     from classified_events
     where reason_code is not null
 
