@@ -75,7 +75,7 @@ _BY_TENANT = """
                 )
             ) as exceptions,
             (
-                select count(*) from intermediate.int_attendance_events_classified as c
+                select count(*) from intermediate.{classified} as c
                 where c.tenant_id = w.tenant_id and c.clock_in_at >= w.from_at
                     and c.clock_in_at < w.to_at and c.reason_code is null
             ) as used
@@ -141,10 +141,16 @@ def check_conservation(
     costs what its period costs, not what the history costs."""
     exceptions = sql.Identifier(exceptions_schema, "fct_attendance_exceptions")
     scopes = sql.SQL(_RUN_WINDOW if run_window else _EVERY_ROW)
+    # the run's window was classified once, into a table; every row, by the view
+    classified = sql.Identifier(
+        "int_attendance_events_in_window" if run_window else "int_attendance_events_classified"
+    )
     with transaction(url) as conn, conn.cursor() as cur:
         cur.execute(_FILES_NOT_CONSERVED)
         missing, doubled, files, received = cur.fetchone()
-        cur.execute(sql.SQL(_BY_TENANT).format(exceptions=exceptions, scopes=scopes))
+        cur.execute(
+            sql.SQL(_BY_TENANT).format(exceptions=exceptions, scopes=scopes, classified=classified)
+        )
         rows = cur.fetchall()
     by_tenant = {
         tenant: {"received": received_rows, "used": used, "superseded": superseded,

@@ -16,14 +16,14 @@
         pre_hook="{{ delete_selected_exception_rows() }}",
     )
 }}
--- depends_on: {{ ref('stg_raw__attendance') }} (the pre_hook's corrected events)
+-- the pre_hook's window and corrected events:
+-- depends_on: {{ ref('int_pay_periods_computed') }}
+-- depends_on: {{ ref('stg_raw__attendance') }}
 with
 
 classified_events as (
 
-    select *
-    from {{ ref('int_attendance_events_classified') }} as classified
-    where {{ in_selected_attendance_window('classified') }}
+    select * from {{ ref('int_attendance_events_in_window') }}
 
 ),
 

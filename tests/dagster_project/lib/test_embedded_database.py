@@ -20,7 +20,8 @@ def test_embedded_server_starts_on_demand_and_is_reused(tmp_path):
                 print(len(applied), cur.fetchone()[0])
         """
     )
-    env = {"PAYROLL_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    # sbin: as root, the embedded server creates its system user with useradd
+    env = {"PAYROLL_HOME": str(tmp_path), "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
 
     def run() -> str:
         done = subprocess.run(

@@ -11,7 +11,7 @@ with
 
 classified_events as (
 
-    select * from {{ ref('int_attendance_events_classified') }}
+    select * from {{ ref('int_attendance_events_in_window') }}
 
 ),
 
@@ -26,7 +26,6 @@ usable_shifts as (
     select *
     from classified_events
     where reason_code is null
-        and {{ in_selected_attendance_window('classified_events') }}
 
 ),
 

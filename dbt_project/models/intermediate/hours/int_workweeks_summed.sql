@@ -76,7 +76,9 @@ non_discretionary_bonuses_by_workweek as (
 
 ),
 
-workweeks_with_threshold as (
+-- materialized: planned on its own, the bonus join stays a hash join (joined
+-- after the period filter, estimated at one row, it became a nested loop)
+workweeks_with_threshold as materialized (
 
     select
         time_summed_to_workweek.*,

@@ -13,7 +13,8 @@ shift_parts as (
 
 ),
 
-rated as (
+-- materialized: the rate lookup runs once per part, not once per use
+rated as materialized (
 
     select
         shift_parts.*,
