@@ -104,7 +104,7 @@ class Bench:
         conn = psycopg2.connect(self.url)
         try:
             with conn, conn.cursor() as cur:
-                cur.execute(sql, params)
+                cur.execute(sql, params or None)  # no params: a % in the SQL is literal
                 return cur.fetchall() if cur.description else []
         finally:
             conn.close()
