@@ -226,19 +226,30 @@ def _naive(bench: Bench, shifts: int) -> dict[str, object]:
 
 
 def _last_periods(bench: Bench) -> dict[str, tuple[dt.date, int]]:
-    """Each data tenant's last closed period and the punches in it."""
+    """Each data tenant's last closed period that is a full one (at least
+    half the punches of its busiest period: the data may end a few days into
+    the last closed period) and the punches in it."""
     rows = bench.query(
         """
-        select p.tenant_id, p.period_start, (
-            select count(*) from raw.attendance as a
-            where a.tenant_id = p.tenant_id
-                and a.clock_in >= p.period_start and a.clock_in < p.period_end + 1
+        with counted as (
+            select p.tenant_id, p.period_start, (
+                select count(*) from raw.attendance as a
+                where a.tenant_id = p.tenant_id
+                    and a.clock_in >= p.period_start and a.clock_in < p.period_end + 1
+            ) as punches
+            from marts.dim_pay_periods as p
+            where p.is_closed
+        ),
+        full_periods as (
+            select tenant_id, period_start, punches
+            from counted as c
+            where punches * 2 >= (
+                select max(punches) from counted as m where m.tenant_id = c.tenant_id
+            )
         )
-        from marts.dim_pay_periods as p
-        where p.is_closed and p.period_start = (
-            select max(q.period_start) from marts.dim_pay_periods as q
-            where q.tenant_id = p.tenant_id and q.is_closed
-        )
+        select distinct on (tenant_id) tenant_id, period_start, punches
+        from full_periods
+        order by tenant_id, period_start desc
         """
     )
     return {tenant: (start, count) for tenant, start, count in rows}
