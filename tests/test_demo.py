@@ -120,6 +120,44 @@ def test_every_attendance_row_received_is_accounted_for_once(demo):
     assert result.rows_received == 2600
 
 
+def test_a_runs_conservation_check_counts_the_attendance_it_classified(demo):
+    """The audit of a pay-period run balances the run's own attendance window
+    (what its models classified), not the whole history."""
+    url, _ = demo
+    from dagster_project.lib.conservation import check_conservation
+
+    result = check_conservation(url, run_window=True)
+    assert result.holds
+    assert result.windows is not None and list(result.windows) == ["bistro"]
+    start, end = result.windows["bistro"]
+    conn = psycopg2.connect(url)
+    with conn.cursor() as cur:
+        cur.execute(
+            "select (min(period_start) - 8)::text || ' 00:00', (max(period_end) + 2)::text "
+            "|| ' 00:00' from intermediate.int_pay_periods_computed"
+        )
+        assert cur.fetchone() == (start, end)
+        counted = []
+        for table in ("raw.attendance", "raw.attendance_superseded"):
+            cur.execute(
+                f"select count(*) from {table} where tenant_id = 'bistro' "
+                "and clock_in >= %s::timestamp at time zone 'UTC' "
+                "and clock_in < %s::timestamp at time zone 'UTC'",
+                (start, end),
+            )
+            counted.append(cur.fetchone()[0])
+        cur.execute(
+            "select count(*) from raw.rejected_rows "
+            "where tenant_id = 'bistro' and file_kind = 'attendance'"
+        )
+        refused = cur.fetchone()[0]
+    conn.close()
+    counts = result.by_tenant["bistro"]
+    assert counts["received"] == counted[0] + counted[1] + refused
+    assert counts["superseded"] == counted[1]
+    assert 0 < counts["used"] < 2565  # one period's window, not the year
+
+
 def test_conservation_fails_when_a_received_row_disappears(demo):
     url, _ = demo
     from dagster_project.lib.conservation import check_conservation
