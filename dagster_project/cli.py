@@ -128,48 +128,57 @@ def _period_in_warehouse(period, tenant: str | None):
     return url, PayPeriodKey(_resolve_tenant(url, tenant), period)
 
 
-def _refresh_calendar(instance) -> None:
-    from dagster_project.lib.launch import refresh_calendar
+def _ensure_calendar(instance, url: str, as_of: str | None = None) -> None:
+    """Rebuild the pay calendar only when its inputs changed (data, code, the
+    tenants' local date) or a period is not registered as a partition."""
+    from dagster_project.lib.launch import calendar_is_up_to_date, refresh_calendar
 
+    if calendar_is_up_to_date(url, instance, as_of):
+        return
     started = time.monotonic()
     _say("• building reference data and the pay calendar …")
-    outcome = refresh_calendar(instance)
+    outcome = refresh_calendar(instance, as_of)
     if not outcome.success:
-        raise _fail(
-            f"pay calendar run {outcome.run_id} failed (steps: {', '.join(outcome.failed_steps)})",
-            EXIT_FAILED,
-        )
+        details = ", ".join(outcome.failed_checks) or ", ".join(outcome.failed_steps)
+        raise _fail(f"pay calendar run {outcome.run_id} failed: {details}", EXIT_FAILED)
     _say(f"  done in {time.monotonic() - started:.1f}s (run {outcome.run_id})")
 
 
-def _run_periods(instance, url: str, periods: list) -> bool:
-    """Runs periods in order, then the later periods of the same year whose
-    year-to-date figures they change. Returns False when any run failed."""
-    from dagster_project.lib.launch import later_computed_periods, run_period
+def _money(amount) -> str:
+    return f"{amount:,.2f}"
 
-    queue = list(periods)
-    done: set = set()
+
+def _run_periods(instance, url: str, periods: list) -> bool:
+    """One run per tenant over its requested periods and the later computed
+    ones of the same year (their year-to-date figures change with them);
+    one line per period with its totals. False when any run failed."""
+    from dagster_project.lib.launch import plan_runs, run_periods
+    from dagster_project.lib.publish import published_period_summaries
+
     ok = True
-    while queue:
-        period = queue.pop(0)
-        if period in done:
-            continue
+    for plan in plan_runs(url, instance, periods):
+        first, last = plan[0], plan[-1]
+        span = (
+            f"{first.period_start}"
+            if first == last
+            else f"{first.period_start} … {last.period_start} ({len(plan)} periods)"
+        )
+        _say(f"• pay period{'s' if len(plan) > 1 else ''} {first.tenant_id} {span} …")
         started = time.monotonic()
-        _say(f"• [{len(done) + 1}] pay period {period.tenant_id} {period.period_start} …")
-        outcome = run_period(instance, period)
-        done.add(period)
+        outcome = run_periods(instance, plan)
         elapsed = time.monotonic() - started
-        if outcome.success:
-            _say(f"  ok in {elapsed:.1f}s (run {outcome.run_id})")
-        else:
+        if not outcome.success:
             ok = False
             details = ", ".join(outcome.failed_checks) or ", ".join(outcome.failed_steps)
             _say(f"  FAILED in {elapsed:.1f}s (run {outcome.run_id}): {details}")
             continue
-        for later in later_computed_periods(url, period):
-            if later not in done and later not in queue:
-                queue.append(later)
-        queue.sort()
+        for period, summary in published_period_summaries(url, plan).items():
+            _say(
+                f"  {period.tenant_id} {period.period_start}  {summary.staff_paid:>4} staff  "
+                f"gross {_money(summary.total_gross_pay):>14}  "
+                f"net {_money(summary.total_net_pay):>14}"
+            )
+        _say(f"  ok in {elapsed:.1f}s (run {outcome.run_id})")
     return ok
 
 
@@ -193,7 +202,6 @@ def ingest(
         IngestFileError,
         ingest_paths,
     )
-    from dagster_project.lib.instance import get_instance
 
     url = _warehouse()
     try:
@@ -205,7 +213,6 @@ def ingest(
     except IngestConnectionLost as exc:
         raise _fail(str(exc), EXIT_FAILED) from None
     _say(report.render())
-    _refresh_calendar(get_instance())
 
 
 @app.command()
@@ -226,7 +233,7 @@ def run(
         raise _fail("pass exactly one of --period YYYY-MM-DD or --all-closed", EXIT_BAD_INPUT)
     url = _warehouse()
     instance = get_instance()
-    _refresh_calendar(instance)
+    _ensure_calendar(instance, url)
     if all_closed:
         periods = closed_unpaid_periods(url, tenant)
         if not periods:
@@ -303,7 +310,7 @@ def demo(
     """Generate a seeded restaurant group, ingest it, run every closed period, print registers."""
     import tempfile
 
-    from dagster_project.demo.generator import write_demo_files
+    from dagster_project.demo.generator import DEMO_AS_OF, write_demo_files
     from dagster_project.ingest.loader import ingest_paths
     from dagster_project.lib.instance import get_instance
     from dagster_project.lib.launch import closed_unpaid_periods, computed_periods
@@ -318,7 +325,8 @@ def demo(
     report = ingest_paths(url, [folder])
     _say(report.render())
     instance = get_instance()
-    _refresh_calendar(instance)
+    # the calendar ends where the demo's data does, whatever today is
+    _ensure_calendar(instance, url, DEMO_AS_OF.isoformat())
     periods = closed_unpaid_periods(url, None)
     ok = _run_periods(instance, url, periods) if periods else True
     tenants_seen = sorted({p.tenant_id for p in periods})

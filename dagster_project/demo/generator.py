@@ -28,6 +28,9 @@ PAY_DATE_LAG_DAYS = 5
 FIRST_DAY = dt.date(2026, 3, 1)  # a Sunday; the US DST change is on 2026-03-08
 WEEKS = 8
 LAST_DAY = FIRST_DAY + dt.timedelta(days=7 * WEEKS - 1)  # 2026-04-25, a Saturday
+# The demo's "now": its pay calendar ends in the period after its data (the
+# last one closed), so `make run` prints the same four periods on any day.
+DEMO_AS_OF = dt.datetime.combine(LAST_DAY + dt.timedelta(days=2), dt.time(12), dt.UTC)
 UTC = dt.UTC
 
 # Copied from CONTRACT §3 on purpose: the demo is an example of the outside

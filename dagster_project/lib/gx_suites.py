@@ -16,8 +16,8 @@ import contextlib
 import json
 import logging
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,8 @@ class SuiteOutcome:
     table: str
     rows: int
     outcomes: tuple[ExpectationOutcome, ...]
+    # rows per pay period of the run ("tenant|period start"), for period marts
+    rows_by_period: dict[str, int] = field(default_factory=dict)
 
     @property
     def success(self) -> bool:
@@ -97,18 +99,9 @@ def data_docs_index(gx_home: Path) -> Path:
     return gx_home / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
 
-def validate_tables(
-    warehouse_url: str,
-    schema: str,
-    tables: Sequence[str],
-    gx_home: Path,
-    run_name: str,
-) -> dict[str, SuiteOutcome]:
-    """Validate each ``schema.<table>`` with the suite of the same name; keep
-    the results and rebuild Data Docs under ``gx_home``."""
+def _context(gx_home: Path, warehouse_url: str):
+    """The file context under ``gx_home`` and its warehouse data source."""
     import great_expectations as gx
-    from great_expectations.checkpoint import UpdateDataDocsAction
-    from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     gx_home.mkdir(parents=True, exist_ok=True)
@@ -123,21 +116,38 @@ def validate_tables(
         datasource = context.data_sources.add_postgres(
             name=_DATASOURCE, connection_string="${" + _URL_VARIABLE + "}"
         )
+    return context, datasource
 
+
+def _run_suites(
+    context, datasource, schema: str, targets: Sequence[tuple[str, str, str]], run_name: str
+) -> dict[str, Any]:
+    """Validate each ``(asset name, table in schema, suite)`` in one
+    checkpoint; the validation results by asset name."""
+    import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    existing = {asset.name for asset in datasource.assets}
+    suites: dict[str, Any] = {}
     validations = []
-    for table in tables:
-        # one asset per mart, pointed at this run's audited copy
-        if table in [asset.name for asset in datasource.assets]:
-            datasource.delete_asset(table)
-        asset = datasource.add_table_asset(name=table, table_name=table, schema_name=schema)
+    for asset_name, table, suite_name in targets:
+        if asset_name in existing:
+            datasource.delete_asset(asset_name)
+        asset = datasource.add_table_asset(name=asset_name, table_name=table, schema_name=schema)
         batch_definition = asset.add_batch_definition_whole_table("whole_table")
-        suite = context.suites.add_or_update(gx.ExpectationSuite(**load_suite_config(table)))
+        if suite_name not in suites:
+            suites[suite_name] = context.suites.add_or_update(
+                gx.ExpectationSuite(**load_suite_config(suite_name))
+            )
         validations.append(
             context.validation_definitions.add_or_update(
-                gx.ValidationDefinition(name=table, data=batch_definition, suite=suite)
+                gx.ValidationDefinition(
+                    name=asset_name, data=batch_definition, suite=suites[suite_name]
+                )
             )
         )
-    checkpoint_name = "audit_" + "_".join(tables)
+    checkpoint_name = "audit_" + "_".join(sorted({suite for _, _, suite in targets}))
     with contextlib.suppress(Exception):  # a checkpoint of an older layout
         context.checkpoints.delete(checkpoint_name)
     checkpoint = context.checkpoints.add(
@@ -149,29 +159,49 @@ def validate_tables(
         )
     )
     result = checkpoint.run(run_id=RunIdentifier(run_name=run_name))
+    return {
+        validation.meta["active_batch_definition"]["data_asset_name"]: validation
+        for validation in result.run_results.values()
+    }
 
-    row_counts = _row_counts(warehouse_url, schema, tables)
-    outcomes: dict[str, SuiteOutcome] = {}
-    for validation in result.run_results.values():
-        table = validation.meta["active_batch_definition"]["data_asset_name"]
-        outcomes[table] = SuiteOutcome(
-            suite=validation.suite_name,
-            table=table,
-            rows=row_counts[table],
-            outcomes=tuple(
-                ExpectationOutcome(
-                    name=(res.expectation_config.meta or {}).get(
-                        "name", res.expectation_config.type
-                    ),
-                    column=res.expectation_config.kwargs.get("column"),
-                    success=bool(res.success),
-                    unexpected_rows=_unexpected_rows(
-                        dict(res.result or {}), res.expectation_config.type
-                    ),
-                )
-                for res in validation.results
-            ),
-        )
+
+def _outcome(validation, table: str, rows: int, rows_by_period: dict[str, int]) -> SuiteOutcome:
+    return SuiteOutcome(
+        suite=validation.suite_name,
+        table=table,
+        rows=rows,
+        outcomes=tuple(
+            ExpectationOutcome(
+                name=(res.expectation_config.meta or {}).get("name", res.expectation_config.type),
+                column=res.expectation_config.kwargs.get("column"),
+                success=bool(res.success),
+                unexpected_rows=_unexpected_rows(
+                    dict(res.result or {}), res.expectation_config.type
+                ),
+            )
+            for res in validation.results
+        ),
+        rows_by_period=rows_by_period,
+    )
+
+
+def validate_tables(
+    warehouse_url: str,
+    schema: str,
+    tables: Mapping[str, str | None],
+    gx_home: Path,
+    run_name: str,
+) -> dict[str, SuiteOutcome]:
+    """Validate each ``schema.<table>`` with the suite of the same name, in
+    one context and one checkpoint; keep the results and rebuild Data Docs
+    under ``gx_home``. ``tables`` maps each table to its period column (rows
+    are counted per pay period of the run) or None."""
+    context, datasource = _context(gx_home, warehouse_url)
+    validations = _run_suites(
+        context, datasource, schema, [(table, table, table) for table in tables], run_name
+    )
+    counts = _row_counts(warehouse_url, schema, tables)
+    outcomes = {table: _outcome(validations[table], table, *counts[table]) for table in tables}
     for outcome in outcomes.values():
         _log.info(
             "gx_suite_validated suite=%s table=%s.%s expectations=%d failed=%s",
@@ -184,14 +214,75 @@ def validate_tables(
     return outcomes
 
 
-def _row_counts(warehouse_url: str, schema: str, tables: Sequence[str]) -> dict[str, int]:
+def failing_periods(
+    warehouse_url: str, schema: str, table: str, period_column: str, gx_home: Path
+) -> list[str]:
+    """The run's pay periods (``tenant|period start``) on which ``table``'s
+    suite fails when validated alone: a failed range names its periods. Only
+    run for a suite that failed, over one view per period."""
     from psycopg2 import sql
 
     from dagster_project.lib.database import transaction
 
-    counts = {}
     with transaction(warehouse_url) as conn, conn.cursor() as cur:
-        for table in tables:
-            cur.execute(sql.SQL("select count(*) from {}").format(sql.Identifier(schema, table)))
-            counts[table] = cur.fetchone()[0]
+        cur.execute(
+            sql.SQL("select tenant_id, period_start from {} order by 1, 2").format(
+                sql.Identifier(schema, "_pay_periods")
+            )
+        )
+        periods = cur.fetchall()
+        if len(periods) < 2:
+            return [f"{tenant}|{start}" for tenant, start in periods]
+        for number, (tenant, start) in enumerate(periods):
+            cur.execute(
+                sql.SQL(
+                    "create or replace view {} as select * from {} where {} = %s and {} = %s"
+                ).format(
+                    sql.Identifier(schema, f"{table}__period_{number}"),
+                    sql.Identifier(schema, table),
+                    sql.Identifier("tenant_id"),
+                    sql.Identifier(period_column),
+                ),
+                (tenant, start),
+            )
+    context, datasource = _context(gx_home, warehouse_url)
+    targets = [
+        (f"{table}__period_{number}", f"{table}__period_{number}", table)
+        for number in range(len(periods))
+    ]
+    validations = _run_suites(context, datasource, schema, targets, f"{schema}-periods")
+    return [
+        f"{tenant}|{start}"
+        for number, (tenant, start) in enumerate(periods)
+        if not validations[f"{table}__period_{number}"].success
+    ]
+
+
+def _row_counts(
+    warehouse_url: str, schema: str, tables: Mapping[str, str | None]
+) -> dict[str, tuple[int, dict[str, int]]]:
+    """Rows of each table, and per pay period of the run for period tables."""
+    from psycopg2 import sql
+
+    from dagster_project.lib.database import transaction
+
+    counts: dict[str, tuple[int, dict[str, int]]] = {}
+    with transaction(warehouse_url) as conn, conn.cursor() as cur:
+        for table, period_column in tables.items():
+            relation = sql.Identifier(schema, table)
+            if period_column is None:
+                cur.execute(sql.SQL("select count(*) from {}").format(relation))
+                counts[table] = (cur.fetchone()[0], {})
+                continue
+            cur.execute(
+                sql.SQL(
+                    "select p.tenant_id, p.period_start, count(t.tenant_id) from {} as p "
+                    "left join {} as t on t.tenant_id = p.tenant_id and t.{} = p.period_start "
+                    "group by 1, 2 order by 1, 2"
+                ).format(
+                    sql.Identifier(schema, "_pay_periods"), relation, sql.Identifier(period_column)
+                )
+            )
+            by_period = {f"{tenant}|{start}": rows for tenant, start, rows in cur.fetchall()}
+            counts[table] = (sum(by_period.values()), by_period)
     return counts

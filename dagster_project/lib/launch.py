@@ -1,7 +1,8 @@
 """Launching pay-period runs through the Dagster instance.
 
 Runs execute in this process but are recorded in the instance's Postgres run
-storage with their partition, exactly as a run launched from the UI.
+storage with their partition (or partition range), exactly as a run
+launched from the UI. Many periods of a tenant are one run.
 """
 
 from __future__ import annotations
@@ -9,11 +10,16 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+    PARTITION_NAME_TAG,
+)
 
 from dagster_project.defs.periods.jobs import CALENDAR_JOB, PAY_PERIOD_JOB
 from dagster_project.defs.periods.partitions import (
@@ -21,8 +27,10 @@ from dagster_project.defs.periods.partitions import (
     PERIOD_TAG,
     TENANT_TAG,
     PayPeriodKey,
+    parse_partition_key,
 )
 from dagster_project.lib.database import transaction, warehouse_url
+from dagster_project.lib.pay_calendar import calendar_is_current
 from dagster_project.lib.run_audit import record_pay_period_run
 from dagster_project.settings import get_settings
 
@@ -34,7 +42,7 @@ _QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 
 @dataclass(frozen=True)
 class RunOutcome:
-    period: PayPeriodKey | None
+    periods: tuple[PayPeriodKey, ...]
     run_id: str
     success: bool
     failed_checks: tuple[str, ...]
@@ -61,7 +69,7 @@ def _definitions() -> dg.Definitions:
     return defs()
 
 
-def _outcome(period: PayPeriodKey | None, result: dg.ExecuteInProcessResult) -> RunOutcome:
+def _outcome(periods: Sequence[PayPeriodKey], result: dg.ExecuteInProcessResult) -> RunOutcome:
     # "build/fct_payroll:gx_suite — fct_payroll: 1 of 40 failed over 3 rows: …"
     failed_checks = tuple(
         f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
@@ -72,45 +80,108 @@ def _outcome(period: PayPeriodKey | None, result: dg.ExecuteInProcessResult) -> 
     failed_steps = tuple(
         event.step_key or "?" for event in result.all_events if event.is_step_failure
     )
-    return RunOutcome(period, result.run_id, result.success, failed_checks, failed_steps)
+    return RunOutcome(tuple(periods), result.run_id, result.success, failed_checks, failed_steps)
 
 
-def refresh_calendar(instance: dg.DagsterInstance) -> RunOutcome:
-    """Seeds, staging views, ``dim_pay_periods``; registers new period partitions."""
+def calendar_is_up_to_date(url: str, instance: dg.DagsterInstance, as_of: str | None) -> bool:
+    """The published calendar was built from today's inputs and every one of
+    its periods is a registered partition: no calendar run is needed."""
+    with transaction(url) as conn:
+        if not calendar_is_current(conn, as_of):
+            return False
+    registered = set(instance.get_dynamic_partitions(PAY_PERIODS.name))
+    return all(
+        period.partition_key in registered
+        for period in _periods(url, "select tenant_id, period_start from marts.dim_pay_periods", {})
+    )
+
+
+def refresh_calendar(instance: dg.DagsterInstance, as_of: str | None = None) -> RunOutcome:
+    """Seeds, staging views, ``dim_pay_periods`` as of ``as_of`` (None: now);
+    registers new period partitions."""
     job = _definitions().resolve_job_def(CALENDAR_JOB)
+    run_config = {
+        **_QUIET_RUN_CONFIG,
+        "ops": {"pay_calendar_models": {"config": {"as_of": as_of}}},
+    }
     with _dbt_output_to_run_log():
         result = job.execute_in_process(
-            instance=instance, raise_on_error=False, run_config=_QUIET_RUN_CONFIG
+            instance=instance, raise_on_error=False, run_config=run_config
         )
-    return _outcome(None, result)
+    return _outcome((), result)
 
 
-def run_period(instance: dg.DagsterInstance, period: PayPeriodKey) -> RunOutcome:
+def range_tags(periods: Sequence[PayPeriodKey]) -> dict[str, str]:
+    """Run tags of a run of ``periods`` (one tenant's, in partition order):
+    its partition, or its partition range, and the tenant and period(s)."""
+    first, last = periods[0], periods[-1]
+    tags = {
+        TENANT_TAG: ",".join(sorted({p.tenant_id for p in periods})),
+        PERIOD_TAG: first.period_start.isoformat()
+        if first == last
+        else f"{first.period_start.isoformat()}..{last.period_start.isoformat()}",
+    }
+    if first == last:
+        return {**tags, PARTITION_NAME_TAG: first.partition_key}
+    return {
+        **tags,
+        ASSET_PARTITION_RANGE_START_TAG: first.partition_key,
+        ASSET_PARTITION_RANGE_END_TAG: last.partition_key,
+    }
+
+
+def run_periods(instance: dg.DagsterInstance, periods: Sequence[PayPeriodKey]) -> RunOutcome:
+    """ONE run computing ``periods`` — a contiguous range of one tenant's
+    registered partitions (``plan_runs``) — in one dbt build."""
     job = _definitions().resolve_job_def(PAY_PERIOD_JOB)
     with _dbt_output_to_run_log():
         result = job.execute_in_process(
             instance=instance,
-            partition_key=period.partition_key,
-            tags={TENANT_TAG: period.tenant_id, PERIOD_TAG: period.period_start.isoformat()},
+            tags=range_tags(periods),
             raise_on_error=False,
             run_config=_QUIET_RUN_CONFIG,
         )
-    outcome = _outcome(period, result)
+    outcome = _outcome(periods, result)
     # no daemon watches in-process runs: record this one like the sensor would
     record_pay_period_run(instance, warehouse_url(), outcome.run_id)
     _log.info(
-        "pay_period_run tenant=%s period_start=%s run_id=%s success=%s",
-        period.tenant_id,
-        period.period_start,
+        "pay_period_run periods=%d first=%s last=%s run_id=%s success=%s",
+        len(periods),
+        periods[0].partition_key,
+        periods[-1].partition_key,
         outcome.run_id,
         outcome.success,
     )
     return outcome
 
 
-def registered_periods(instance: dg.DagsterInstance) -> list[PayPeriodKey]:
-    from dagster_project.defs.periods.partitions import parse_partition_key
+def plan_runs(
+    url: str, instance: dg.DagsterInstance, requested: Sequence[PayPeriodKey]
+) -> list[list[PayPeriodKey]]:
+    """One run per tenant: the tenant's registered periods from its first
+    requested one through its last requested one or the last later computed
+    period of the same year, whichever is later (their year-to-date figures
+    depend on the earlier ones), so a cascade is part of the same run."""
+    registered = registered_periods(instance)
+    plans = []
+    for tenant_id in sorted({p.tenant_id for p in requested}):
+        wanted = sorted(p for p in requested if p.tenant_id == tenant_id)
+        first = wanted[0]
+        later = later_computed_periods(url, first)
+        last = max([wanted[-1], *later])
+        plans.append(
+            [
+                p
+                for p in registered
+                if p.tenant_id == tenant_id
+                and first.period_start <= p.period_start
+                and p.period_start <= last.period_start
+            ]
+        )
+    return [plan for plan in plans if plan]
 
+
+def registered_periods(instance: dg.DagsterInstance) -> list[PayPeriodKey]:
     keys = instance.get_dynamic_partitions(PAY_PERIODS.name)
     return sorted(parse_partition_key(key) for key in keys)
 
@@ -138,6 +209,8 @@ def later_computed_periods(url: str, period: PayPeriodKey) -> list[PayPeriodKey]
     """Open periods of the same tenant and pay-date year computed after
     ``period``: their year-to-date figures depend on it (finalized ones never
     change)."""
+    if not _payroll_exists(url):
+        return []
     sql = """
         select distinct later.tenant_id, later.period_start
         from marts.dim_pay_periods as this

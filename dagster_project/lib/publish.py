@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 import psycopg2.extensions
+import psycopg2.extras
 from psycopg2 import sql
 
 from dagster_project.defs.periods.partitions import PayPeriodKey
@@ -61,38 +62,72 @@ def run_schema(run_id: str) -> str:
     return "wap_" + run_id.replace("-", "").lower()
 
 
+_PERIODS_TABLE = "_pay_periods"
+
+
+def _period_filter(mart: Mart, schema: str) -> sql.Composable:
+    """``where`` of a mart's rows of the periods listed in the audit schema."""
+    return sql.SQL(" where ({}, {}) in (select tenant_id, period_start from {})").format(
+        sql.Identifier("tenant_id"),
+        sql.Identifier(mart.period_column),
+        sql.Identifier(schema, _PERIODS_TABLE),
+    )
+
+
 def stage(
     conn: psycopg2.extensions.connection,
     run_id: str,
     marts: Iterable[Mart],
-    period: PayPeriodKey | None = None,
+    periods: Sequence[PayPeriodKey] = (),
 ) -> dict[str, int]:
-    """Copy what the run built into its audit schema (replacing an earlier
-    attempt of the same run); rows per mart. Runs in the caller's transaction,
-    under the writer lock that guarded the build, so the copy is exactly what
-    this run built."""
+    """Copy what the run built of ``periods`` into its audit schema
+    (replacing an earlier attempt of the same run); rows per mart. The
+    periods are kept beside the copy (``_pay_periods``): the publish
+    replaces exactly them. Runs in the caller's transaction, under the
+    writer lock that guarded the build, so the copy is exactly what this run
+    built."""
     schema = run_schema(run_id)
     rows: dict[str, int] = {}
     with conn.cursor() as cur:
         cur.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema)))
         cur.execute(sql.SQL("create schema {}").format(sql.Identifier(schema)))
+        cur.execute(
+            sql.SQL(
+                "create table {} (tenant_id text not null, period_start date not null, "
+                "primary key (tenant_id, period_start))"
+            ).format(sql.Identifier(schema, _PERIODS_TABLE))
+        )
+        if periods:
+            psycopg2.extras.execute_values(
+                cur,
+                sql.SQL("insert into {} (tenant_id, period_start) values %s")
+                .format(sql.Identifier(schema, _PERIODS_TABLE))
+                .as_string(conn),
+                sorted({(p.tenant_id, p.period_start) for p in periods}),
+            )
         for mart in marts:
             select = sql.SQL("select * from {}").format(sql.Identifier(BUILD_SCHEMA, mart.name))
-            params: tuple[object, ...] = ()
             if mart.period_column is not None:
-                if period is None:
+                if not periods:
                     raise ValueError(f"{mart.name} is staged by pay period")
-                select += sql.SQL(" where tenant_id = %s and {} = %s").format(
-                    sql.Identifier(mart.period_column)
-                )
-                params = (period.tenant_id, period.period_start)
+                select += _period_filter(mart, schema)
             cur.execute(
-                sql.SQL("create table {} as ").format(sql.Identifier(schema, mart.name)) + select,
-                params,
+                sql.SQL("create table {} as ").format(sql.Identifier(schema, mart.name)) + select
             )
             rows[mart.name] = cur.rowcount
-    _log.info("wap_staged schema=%s rows=%s", schema, _format_counts(rows))
+    _log.info("wap_staged schema=%s periods=%d rows=%s", schema, len(periods), _format_counts(rows))
     return rows
+
+
+def staged_periods(conn: psycopg2.extensions.connection, run_id: str) -> list[PayPeriodKey]:
+    """The periods a run staged, in order (none for a calendar run)."""
+    with conn.cursor() as cur:
+        cur.execute(
+            sql.SQL("select tenant_id, period_start from {} order by 1, 2").format(
+                sql.Identifier(run_schema(run_id), _PERIODS_TABLE)
+            )
+        )
+        return [PayPeriodKey(tenant_id, start) for tenant_id, start in cur.fetchall()]
 
 
 def drop_abandoned_run_schemas(
@@ -115,10 +150,9 @@ def publish(
     conn: psycopg2.extensions.connection,
     run_id: str,
     marts: Iterable[Mart],
-    period: PayPeriodKey | None = None,
 ) -> dict[str, int]:
-    """Replace the period's rows (or whole tables) of ``marts`` with the
-    audited copy, then drop the audit schema — all in the caller's
+    """Replace the staged periods' rows (or whole tables) of ``marts`` with
+    the audited copy, then drop the audit schema — all in the caller's
     transaction, so analysts see all of it or none of it."""
     marts = tuple(marts)
     schema = run_schema(run_id)
@@ -127,10 +161,11 @@ def publish(
         cur.execute("select pg_advisory_xact_lock(%s)", (PUBLISH_LOCK,))
         if not _schema_exists(cur, schema):
             raise PublishError(f"run {run_id} has no audited copy to publish")
-        if period is not None and _is_finalized(cur, period):
+        finalized = _finalized_staged_periods(cur, schema)
+        if finalized:
             raise PublishError(
-                f"{period.tenant_id} {period.period_start} is finalized: "
-                "its published rows never change"
+                ", ".join(f"{p.tenant_id} {p.period_start}" for p in finalized)
+                + " finalized: its published rows never change"
             )
         created = False
         for mart in marts:
@@ -140,13 +175,7 @@ def publish(
             if mart.period_column is None:
                 cur.execute(sql.SQL("delete from {}").format(target))
             else:
-                assert period is not None
-                cur.execute(
-                    sql.SQL("delete from {} where tenant_id = %s and {} = %s").format(
-                        target, sql.Identifier(mart.period_column)
-                    ),
-                    (period.tenant_id, period.period_start),
-                )
+                cur.execute(sql.SQL("delete from {}").format(target) + _period_filter(mart, schema))
             column_list = sql.SQL(", ").join(sql.Identifier(name) for name, _ in columns)
             cur.execute(
                 sql.SQL("insert into {} ({}) select {} from {}").format(
@@ -161,17 +190,19 @@ def publish(
     return rows
 
 
-def stage_period(
-    url: str, run_id: str, period: PayPeriodKey, active_run_ids: Iterable[str] = ()
+def stage_periods(
+    url: str, run_id: str, periods: Sequence[PayPeriodKey], active_run_ids: Iterable[str] = ()
 ) -> dict[str, int]:
     with transaction(url) as conn:
         drop_abandoned_run_schemas(conn, {run_id, *active_run_ids})
-        return stage(conn, run_id, PAY_PERIOD_MARTS, period)
+        return stage(conn, run_id, PAY_PERIOD_MARTS, periods)
 
 
-def publish_period(url: str, run_id: str, period: PayPeriodKey) -> dict[str, int]:
+def publish_periods(url: str, run_id: str) -> tuple[list[PayPeriodKey], dict[str, int]]:
+    """Publish what the run staged: (its periods, rows per mart)."""
     with transaction(url) as conn:
-        return publish(conn, run_id, PAY_PERIOD_MARTS, period)
+        periods = staged_periods(conn, run_id) if _schema_exists_url(conn, run_id) else []
+        return periods, publish(conn, run_id, PAY_PERIOD_MARTS)
 
 
 def stage_calendar(url: str, run_id: str) -> dict[str, int]:
@@ -180,8 +211,17 @@ def stage_calendar(url: str, run_id: str) -> dict[str, int]:
 
 
 def publish_calendar(url: str, run_id: str) -> dict[str, int]:
+    from dagster_project.lib.pay_calendar import calendar_published
+
     with transaction(url) as conn:
-        return publish(conn, run_id, CALENDAR_MARTS)
+        rows = publish(conn, run_id, CALENDAR_MARTS)
+        calendar_published(conn, run_id)
+        return rows
+
+
+def _schema_exists_url(conn: psycopg2.extensions.connection, run_id: str) -> bool:
+    with conn.cursor() as cur:
+        return _schema_exists(cur, run_schema(run_id))
 
 
 @dataclass(frozen=True)
@@ -193,26 +233,38 @@ class PeriodSummary:
     tenant_exceptions: int
 
 
-def published_period_summary(url: str, period: PayPeriodKey) -> PeriodSummary:
-    """Totals an operator checks on a published period (no person's pay)."""
+def published_period_summaries(
+    url: str, periods: Sequence[PayPeriodKey]
+) -> dict[PayPeriodKey, PeriodSummary]:
+    """Totals an operator checks on each published period (no person's pay)."""
+    if not periods:
+        return {}
+    keys = sorted({(p.tenant_id, p.period_start) for p in periods})
     with transaction(url) as conn, conn.cursor() as cur:
-        cur.execute(
+        psycopg2.extras.execute_values(
+            cur,
             """
-            select
-                (select count(*) from marts.fct_payroll
-                 where tenant_id = %(tenant)s and period_start = %(period)s),
-                (select coalesce(sum(gross_pay), 0) from marts.fct_payroll
-                 where tenant_id = %(tenant)s and period_start = %(period)s),
-                (select coalesce(sum(net_pay), 0) from marts.fct_payroll
-                 where tenant_id = %(tenant)s and period_start = %(period)s),
-                (select count(*) from marts.fct_payroll_adjustments
-                 where tenant_id = %(tenant)s and applied_period_start = %(period)s),
-                (select count(*) from marts.fct_attendance_exceptions
-                 where tenant_id = %(tenant)s)
+            select k.tenant_id, k.period_start,
+                (select count(*) from marts.fct_payroll as f
+                 where f.tenant_id = k.tenant_id and f.period_start = k.period_start),
+                (select coalesce(sum(f.gross_pay), 0) from marts.fct_payroll as f
+                 where f.tenant_id = k.tenant_id and f.period_start = k.period_start),
+                (select coalesce(sum(f.net_pay), 0) from marts.fct_payroll as f
+                 where f.tenant_id = k.tenant_id and f.period_start = k.period_start),
+                (select count(*) from marts.fct_payroll_adjustments as a
+                 where a.tenant_id = k.tenant_id and a.applied_period_start = k.period_start),
+                (select count(*) from marts.fct_attendance_exceptions as e
+                 where e.tenant_id = k.tenant_id)
+            from (values %s) as k (tenant_id, period_start)
+            order by 1, 2
             """,
-            {"tenant": period.tenant_id, "period": period.period_start},
+            [(tenant_id, start) for tenant_id, start in keys],
+            template="(%s, %s::date)",
         )
-        return PeriodSummary(*cur.fetchone())
+        return {
+            PayPeriodKey(tenant_id, start): PeriodSummary(*figures)
+            for tenant_id, start, *figures in cur.fetchall()
+        }
 
 
 def _ensure_published_table(cur: psycopg2.extensions.cursor, schema: str, name: str) -> bool:
@@ -262,13 +314,15 @@ def _schema_exists(cur: psycopg2.extensions.cursor, schema: str) -> bool:
     return bool(cur.fetchone()[0])
 
 
-def _is_finalized(cur: psycopg2.extensions.cursor, period: PayPeriodKey) -> bool:
+def _finalized_staged_periods(cur: psycopg2.extensions.cursor, schema: str) -> list[PayPeriodKey]:
     cur.execute(
-        "select exists (select 1 from control.pay_period_finalizations "
-        "where tenant_id = %s and period_start = %s)",
-        (period.tenant_id, period.period_start),
+        sql.SQL(
+            "select s.tenant_id, s.period_start from {} as s "
+            "inner join control.pay_period_finalizations as f "
+            "on f.tenant_id = s.tenant_id and f.period_start = s.period_start order by 1, 2"
+        ).format(sql.Identifier(schema, _PERIODS_TABLE))
     )
-    return bool(cur.fetchone()[0])
+    return [PayPeriodKey(tenant_id, start) for tenant_id, start in cur.fetchall()]
 
 
 def _secure_published_tables(conn: psycopg2.extensions.connection) -> None:

@@ -7,11 +7,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import dagster as dg
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+)
 
-from dagster_project.defs.periods.partitions import PayPeriodKey, parse_partition_key
+from dagster_project.defs.periods.partitions import PAY_PERIODS, PayPeriodKey, parse_partition_key
 from dagster_project.lib.database import transaction
 
 _log = logging.getLogger(__name__)
@@ -50,7 +54,7 @@ _UPSERT = """
         %(run_id)s, %(tenant)s, %(period)s, %(status)s, %(started)s, %(ended)s, %(rows_in)s,
         %(quarantined)s, %(staff)s, %(gross)s, %(net)s, %(checks)s
     )
-    on conflict (run_id) do update set
+    on conflict (run_id, tenant_id, period_start) do update set
         status = excluded.status,
         started_at = excluded.started_at,
         ended_at = excluded.ended_at,
@@ -80,55 +84,101 @@ def _check_results(instance: dg.DagsterInstance, run_id: str) -> dict[str, bool]
     return results
 
 
-def pay_period_of_run(tags: Mapping[str, str]) -> PayPeriodKey | None:
-    """The pay period a run computed: its partition, launched as the job, a
-    "Materialize" click or one run of a backfill (a one-partition range)."""
+def pay_periods_of_run(
+    tags: Mapping[str, str], registered: Sequence[str] | None = None
+) -> list[PayPeriodKey]:
+    """The pay periods a run targeted, in order: its partition (launched as
+    the job or a "Materialize" click), or its partition range (a backfill, a
+    range run) resolved against the ``registered`` partition keys."""
     partition = tags.get("dagster/partition")
-    if partition is None:
-        start = tags.get("dagster/asset_partition_range_start")
-        if start is None or start != tags.get("dagster/asset_partition_range_end"):
-            return None
-        partition = start
-    try:
-        return parse_partition_key(partition)
-    except ValueError:
-        return None
+    if partition is not None:
+        keys = [partition]
+    else:
+        start = tags.get(ASSET_PARTITION_RANGE_START_TAG)
+        end = tags.get(ASSET_PARTITION_RANGE_END_TAG)
+        if start is None or end is None:
+            return []
+        if start == end:
+            keys = [start]
+        elif registered is None or start not in registered or end not in registered:
+            return []
+        else:
+            keys = list(registered[registered.index(start) : registered.index(end) + 1])
+    periods = []
+    for key in keys:
+        try:
+            periods.append(parse_partition_key(key))
+        except ValueError:
+            return []
+    return sorted(periods)
 
 
 def record_pay_period_run(instance: dg.DagsterInstance, warehouse_url: str, run_id: str) -> None:
-    """Copy one pay-period run into ``marts.payroll_runs`` (idempotent)."""
+    """Copy one pay-period run into ``marts.payroll_runs``, one row per
+    period it computed (finalized periods of its range are skipped)."""
     record = instance.get_run_record_by_id(run_id)
-    period = pay_period_of_run(record.dagster_run.tags) if record else None
-    if record is None or period is None:
+    if record is None:
         return
-    params = {"tenant": period.tenant_id, "period": period.period_start}
+    tags = record.dagster_run.tags
+    registered = (
+        instance.get_dynamic_partitions(PAY_PERIODS.name)
+        if "dagster/partition" not in tags
+        else None
+    )
+    periods = pay_periods_of_run(tags, registered)
+    if not periods:
+        return
+    checks = json.dumps(_check_results(instance, run_id), sort_keys=True)
     with transaction(warehouse_url) as conn, conn.cursor() as cur:
-        figures = (0, 0, 0, 0, 0)
+        finalized = _finalized_before(cur, periods, record.start_time)
         cur.execute("select to_regclass('marts.fct_payroll') is not null")
-        if cur.fetchone()[0]:
-            cur.execute(_FIGURES, params)
-            figures = cur.fetchone()
-        rows_in, quarantined, staff, gross, net = figures
-        cur.execute(
-            _UPSERT,
-            {
-                **params,
-                "run_id": run_id,
-                "status": record.dagster_run.status.value,
-                "started": _timestamp(record.start_time),
-                "ended": _timestamp(record.end_time),
-                "rows_in": rows_in,
-                "quarantined": quarantined,
-                "staff": staff,
-                "gross": gross,
-                "net": net,
-                "checks": json.dumps(_check_results(instance, run_id), sort_keys=True),
-            },
-        )
+        has_payroll = cur.fetchone()[0]
+        for period in periods:
+            if period in finalized:
+                continue
+            params = {"tenant": period.tenant_id, "period": period.period_start}
+            figures = (0, 0, 0, 0, 0)
+            if has_payroll:
+                cur.execute(_FIGURES, params)
+                figures = cur.fetchone()
+            rows_in, quarantined, staff, gross, net = figures
+            cur.execute(
+                _UPSERT,
+                {
+                    **params,
+                    "run_id": run_id,
+                    "status": record.dagster_run.status.value,
+                    "started": _timestamp(record.start_time),
+                    "ended": _timestamp(record.end_time),
+                    "rows_in": rows_in,
+                    "quarantined": quarantined,
+                    "staff": staff,
+                    "gross": gross,
+                    "net": net,
+                    "checks": checks,
+                },
+            )
     _log.info(
-        "payroll_run_recorded run_id=%s tenant=%s period_start=%s status=%s",
+        "payroll_run_recorded run_id=%s periods=%d first=%s last=%s status=%s",
         run_id,
-        period.tenant_id,
-        period.period_start,
+        len(periods) - len(finalized),
+        periods[0].partition_key,
+        periods[-1].partition_key,
         record.dagster_run.status.value,
     )
+
+
+def _finalized_before(cur, periods: Sequence[PayPeriodKey], started: float | None) -> set:
+    """Periods of the range already finalized when the run started (it
+    skipped them)."""
+    cur.execute(
+        "select tenant_id, period_start from control.pay_period_finalizations "
+        "where finalized_at < coalesce(%s, now()) and (tenant_id, period_start) in "
+        "(select * from unnest(%s::text[], %s::date[]))",
+        (
+            _timestamp(started),
+            [p.tenant_id for p in periods],
+            [p.period_start for p in periods],
+        ),
+    )
+    return {PayPeriodKey(tenant_id, start) for tenant_id, start in cur.fetchall()}

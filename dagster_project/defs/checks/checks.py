@@ -7,18 +7,19 @@ suite of every published mart, and the conservation of attendance rows.
 Failures name the expectation, column and row count, never a value.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import dagster as dg
 
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.lib.conservation import Conservation, check_conservation
-from dagster_project.lib.gx_suites import SuiteOutcome, validate_tables
+from dagster_project.lib.gx_suites import SuiteOutcome, failing_periods, validate_tables
 from dagster_project.lib.instance import WAREHOUSE_POOL
 from dagster_project.lib.publish import (
     BUILD_SCHEMA,
     CALENDAR_MARTS,
     PAY_PERIOD_MARTS,
+    Mart,
     run_schema,
 )
 from dagster_project.settings import get_settings
@@ -44,29 +45,40 @@ def _suite_spec(mart: str) -> dg.AssetCheckSpec:
     )
 
 
-def _suite_result(mart: str, outcome: SuiteOutcome) -> dg.AssetCheckResult:
+def _suite_result(
+    mart: str, outcome: SuiteOutcome, failed_periods: Sequence[str] = ()
+) -> dg.AssetCheckResult:
+    description = None
+    if not outcome.success:
+        description = outcome.failure_summary()
+        if failed_periods:
+            description = f"{description} — in {', '.join(failed_periods)}"
     return dg.AssetCheckResult(
         asset_key=_build_key(mart),
         check_name=GX_CHECK,
         passed=outcome.success,
         severity=dg.AssetCheckSeverity.ERROR,
-        description=None if outcome.success else outcome.failure_summary(),
+        description=description,
         metadata={
             "suite": outcome.suite,
             "rows": outcome.rows,
             "expectations": len(outcome.outcomes),
             "failed_expectations": ", ".join(outcome.failed) or "none",
+            **{f"{period} rows": rows for period, rows in outcome.rows_by_period.items()},
+            "failed_periods": ", ".join(failed_periods) or "none",
         },
     )
 
 
 def _validate(
-    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, marts: list[str]
+    context: dg.AssetCheckExecutionContext,
+    warehouse: WarehouseResource,
+    marts: Sequence[Mart],
 ) -> dict[str, SuiteOutcome]:
     return validate_tables(
         warehouse.url(),
         run_schema(context.run.run_id),
-        marts,
+        {mart.name: mart.period_column for mart in marts},
         gx_home=get_settings().home_dir,
         run_name=context.run.run_id,
     )
@@ -92,14 +104,24 @@ def _validate(
 def pay_period_audit(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[dg.AssetCheckResult]:
-    marts = [mart.name for mart in PAY_PERIOD_MARTS]
     with warehouse.exclusive_writer():
-        outcomes = _validate(context, warehouse, marts)
+        outcomes = _validate(context, warehouse, PAY_PERIOD_MARTS)
         conservation = check_conservation(
             warehouse.url(), run_schema(context.run.run_id), run_window=True
         )
-    for mart in marts:
-        yield _suite_result(mart, outcomes[mart])
+        failed_periods = {
+            mart.name: failing_periods(
+                warehouse.url(),
+                run_schema(context.run.run_id),
+                mart.name,
+                mart.period_column,
+                gx_home=get_settings().home_dir,
+            )
+            for mart in PAY_PERIOD_MARTS
+            if not outcomes[mart.name].success and mart.period_column is not None
+        }
+    for mart in PAY_PERIOD_MARTS:
+        yield _suite_result(mart.name, outcomes[mart.name], failed_periods.get(mart.name, ()))
     yield _conservation_result(conservation)
 
 
@@ -110,10 +132,9 @@ def pay_period_audit(
 def pay_calendar_audit(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[dg.AssetCheckResult]:
-    marts = [mart.name for mart in CALENDAR_MARTS]
-    outcomes = _validate(context, warehouse, marts)
-    for mart in marts:
-        yield _suite_result(mart, outcomes[mart])
+    outcomes = _validate(context, warehouse, CALENDAR_MARTS)
+    for mart in CALENDAR_MARTS:
+        yield _suite_result(mart.name, outcomes[mart.name])
 
 
 def _conservation_result(result: Conservation) -> dg.AssetCheckResult:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
-from dagster_project.defs.periods.partitions import PayPeriodKey
+from collections.abc import Sequence
+from pathlib import Path
 
 # Built once per warehouse state, not per period: reference seeds, staging
 # views and the pay calendar every partition is derived from.
@@ -12,28 +11,41 @@ CALENDAR_SELECT = "resource_type:seed path:models/staging dim_pay_periods"
 PERIOD_SELECT = "path:models/intermediate path:models/marts"
 PERIOD_EXCLUDE = "dim_pay_periods"
 
-
 # A test runs with the build that selects all its models, or whose other
 # models are upstream of it (a relationship to a staging view runs with the
 # period build that reads that view, never before the mart exists).
-INDIRECT_SELECTION = ["--indirect-selection", "buildable"]
+DEFAULT_INDIRECT_SELECTION = "buildable"
 # dbt unit tests prove the SQL, not the data: `make test` runs them.
 NO_UNIT_TESTS = ["--exclude-resource-type", "unit_test"]
 
 
-def calendar_build_args() -> list[str]:
-    return ["build", *INDIRECT_SELECTION, *NO_UNIT_TESTS]
+def build_args(
+    selection: Sequence[str],
+    *,
+    project_dir: Path,
+    target_path: Path,
+    log_path: Path,
+    indirect_selection: str | None = None,
+) -> list[str]:
+    """``dbt build`` of ``selection`` (``--select``/``--exclude`` arguments).
 
-
-def period_build_args(period: PayPeriodKey, run_id: str) -> list[str]:
-    """``dbt build`` for one pay period: models read ``tenant_id`` and
-    ``period_start`` and touch only that period's rows; ``run_id`` (the
-    Dagster run) is stamped on every published pay row."""
-    dbt_vars = {**period.dbt_vars(), "run_id": run_id}
+    No ``--vars``: the periods a build computes are read from the warehouse
+    (``control.pay_period_build``), so dbt never re-parses for a new run.
+    Only the schemas of the selected nodes are listed into dbt's relation
+    cache, not every schema of the project."""
     return [
         "build",
-        *INDIRECT_SELECTION,
+        "--project-dir",
+        str(project_dir),
+        "--profiles-dir",
+        str(project_dir),
+        "--target-path",
+        str(target_path),
+        "--log-path",
+        str(log_path),
+        "--indirect-selection",
+        indirect_selection or DEFAULT_INDIRECT_SELECTION,
         *NO_UNIT_TESTS,
-        "--vars",
-        json.dumps(dbt_vars, sort_keys=True),
+        "--cache-selected-only",
+        *selection,
     ]

@@ -1,32 +1,125 @@
-"""dbt models as Dagster assets: the pay calendar, then one run per pay period."""
+"""dbt models as Dagster assets: the pay calendar, and pay periods — any
+number of them in one run and one ``dbt build``.
 
+dbt runs in the run's own process from the manifest parsed at install time
+(``lib/dbt_inprocess.py``); dagster-dbt turns each node's result into the
+asset's materialization or check result as the build goes.
+"""
+
+import json
+import os
 from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster._core.storage.dagster_run import IN_PROGRESS_RUN_STATUSES
-from dagster_dbt import DbtCliResource, dbt_assets
-from dagster_dbt.errors import DagsterDbtCliRuntimeError
+from dagster_dbt import dbt_assets
+from dagster_dbt.asset_utils import get_subset_selection_for_context
+from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
 from dagster_project.defs.dbt.args import (
     CALENDAR_SELECT,
     PERIOD_EXCLUDE,
     PERIOD_SELECT,
-    calendar_build_args,
-    period_build_args,
+    build_args,
 )
-from dagster_project.defs.dbt.project import dbt_cli_resource, payroll_dbt_project
-from dagster_project.defs.periods.partitions import PAY_PERIODS, parse_partition_key
+from dagster_project.defs.dbt.project import DBT_PROJECT_DIR, payroll_dbt_project
+from dagster_project.defs.periods.partitions import (
+    PAY_PERIODS,
+    PERIOD_TAG,
+    TENANT_TAG,
+    PayPeriodKey,
+    parse_partition_key,
+)
 from dagster_project.defs.resources import WarehouseResource
+from dagster_project.lib.build_selection import clear_selection, finalized_periods, select_periods
+from dagster_project.lib.database import dbt_env, transaction
+from dagster_project.lib.dbt_inprocess import DbtBuild, stream_build
 from dagster_project.lib.dbt_translator import PayrollDbtTranslator
-from dagster_project.lib.finalize import is_finalized
 from dagster_project.lib.instance import WAREHOUSE_POOL
-from dagster_project.lib.publish import stage_calendar, stage_period
+from dagster_project.lib.pay_calendar import start_calendar_build
+from dagster_project.lib.publish import stage_calendar, stage_periods
 from dagster_project.lib.transient import (
     MAX_RETRIES,
     SECONDS_BETWEEN_RETRIES,
     is_transient_database_error,
 )
+from dagster_project.settings import get_settings
+
+_TRANSLATOR = PayrollDbtTranslator()
+
+
+@lru_cache(maxsize=1)
+def _manifest_dict() -> dict[str, Any]:
+    return json.loads(Path(payroll_dbt_project.manifest_path).read_text(encoding="utf-8"))
+
+
+def _dbt_dirs() -> tuple[Path, Path]:
+    """Where a build leaves its artifacts (run_results.json, compiled SQL) and
+    its log: ``DBT_TARGET_PATH`` when set, else under ``PAYROLL_HOME``."""
+    home = get_settings().home_dir
+    target = Path(os.environ.get("DBT_TARGET_PATH") or home / "dbt" / "target")
+    logs = home / "logs"
+    target.mkdir(parents=True, exist_ok=True)
+    logs.mkdir(parents=True, exist_ok=True)
+    return target, logs
+
+
+def _build(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    select: str,
+    exclude: str | None,
+) -> Iterator[Any]:
+    """``dbt build`` of this step's selected assets, in this process; each
+    node's result becomes its Dagster event as it arrives. A failed node
+    fails the step with dbt's messages (a lost connection is retried)."""
+    manifest = _manifest_dict()
+    selection, indirect = get_subset_selection_for_context(
+        context=context,
+        manifest=manifest,
+        select=select,
+        exclude=exclude,
+        selector=None,
+        dagster_dbt_translator=_TRANSLATOR,
+        current_dbt_indirect_selection_env=None,
+    )
+    target, logs = _dbt_dirs()
+    env = dbt_env(warehouse.url())
+    os.environ.update(env)
+    args = build_args(
+        selection,
+        project_dir=DBT_PROJECT_DIR,
+        target_path=target,
+        log_path=logs,
+        indirect_selection=indirect,
+    )
+    build = DbtBuild(args)
+    for raw_event in stream_build(
+        args, Path(payroll_dbt_project.manifest_path), env["PAYROLL_DBT_DBNAME"], build
+    ):
+        event = DbtCoreCliEventMessage(raw_event=raw_event, event_history_metadata={})
+        yield from event.to_default_asset_events(
+            manifest=manifest, dagster_dbt_translator=_TRANSLATOR, context=context
+        )
+    if not build.success:
+        message = "; ".join(build.errors) or "dbt build failed"
+        # a lost connection is retried (each model replaces its periods, so
+        # a rerun is clean); a failed test or bad data fails the run at once
+        if is_transient_database_error(message):
+            raise dg.RetryRequested(
+                max_retries=MAX_RETRIES, seconds_to_wait=SECONDS_BETWEEN_RETRIES
+            )
+        raise dg.Failure(description=f"dbt build failed: {message[:4000]}")
+
+
+class PayCalendarConfig(dg.Config):
+    """``as_of``: the instant whose local date ends the calendar (ISO 8601
+    with offset); empty = now. The demo runs as of its own last day."""
+
+    as_of: str | None = None
 
 
 @dbt_assets(
@@ -34,16 +127,18 @@ from dagster_project.lib.transient import (
     project=payroll_dbt_project,
     select=CALENDAR_SELECT,
     name="pay_calendar_models",
-    dagster_dbt_translator=PayrollDbtTranslator(),
+    dagster_dbt_translator=_TRANSLATOR,
     pool=WAREHOUSE_POOL,
 )
 def pay_calendar_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, config: PayCalendarConfig, warehouse: WarehouseResource
 ) -> Iterator[Any]:
-    warehouse.export_dbt_env()
-    yield from dbt.cli(calendar_build_args(), context=context).stream()
-    # write done: copy the calendar into this run's audit schema
-    stage_calendar(warehouse.url(), context.run_id)
+    with warehouse.exclusive_writer():
+        with transaction(warehouse.url()) as conn:
+            start_calendar_build(conn, context.run_id, config.as_of)
+        yield from _build(context, warehouse, CALENDAR_SELECT, None)
+        # write done: copy the calendar into this run's audit schema
+        stage_calendar(warehouse.url(), context.run_id)
 
 
 @dbt_assets(
@@ -53,45 +148,67 @@ def pay_calendar_models(
     exclude=PERIOD_EXCLUDE,
     name="pay_period_models",
     partitions_def=PAY_PERIODS,
-    # one run per period: each gets its own checks, audit row and writer lock,
-    # and the runs queue in partition order (deploy/dagster.yaml, README)
-    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
-    dagster_dbt_translator=PayrollDbtTranslator(),
+    # a backfill of any number of periods is one run and one dbt build:
+    # year-to-date figures come from one window over the range
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    dagster_dbt_translator=_TRANSLATOR,
     pool=WAREHOUSE_POOL,
 )
 def pay_period_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[Any]:
-    period = parse_partition_key(context.partition_key)
-    if is_finalized(warehouse.url(), period):
+    periods = run_periods(context)
+    _tag_run(context, periods)
+    with transaction(warehouse.url()) as conn:
+        finalized = finalized_periods(conn, periods)
+    computed = [period for period in periods if period not in finalized]
+    for period in sorted(finalized):
+        context.log.info(
+            f"pay_period_skipped tenant={period.tenant_id} period_start={period.period_start} "
+            "reason=finalized"
+        )
+    if not computed:
         raise dg.Failure(
-            description=f"{period.tenant_id} {period.period_start} is finalized: "
-            "its published rows never change"
+            description="every period of the run is finalized: their published rows never change"
         )
     context.log.info(
-        f"pay_period_build tenant={period.tenant_id} period_start={period.period_start}"
+        f"pay_period_build periods={len(computed)} first={computed[0].partition_key} "
+        f"last={computed[-1].partition_key}"
     )
-    warehouse.export_dbt_env()
-    try:
-        with warehouse.exclusive_writer():
-            invocation = dbt.cli(period_build_args(period, context.run_id), context=context)
-            yield from invocation.stream()
+    with warehouse.exclusive_writer():
+        with transaction(warehouse.url()) as conn:
+            select_periods(conn, context.run_id, computed)
+        try:
+            yield from _build(context, warehouse, PERIOD_SELECT, PERIOD_EXCLUDE)
             # write done: copy exactly what this run built into its audit
             # schema, still under the lock, for the checks and the publish
-            staged = stage_period(
-                warehouse.url(), context.run_id, period, _runs_in_progress(context.instance)
+            staged = stage_periods(
+                warehouse.url(), context.run_id, computed, _runs_in_progress(context.instance)
             )
-        context.log.info(
-            "pay_period_staged " + " ".join(f"{mart}={rows}" for mart, rows in staged.items())
-        )
-    except DagsterDbtCliRuntimeError as error:
-        # a lost connection is retried (each model replaces its period, so a
-        # rerun is clean); a failed test or bad data fails the run at once
-        if is_transient_database_error(str(error)):
-            raise dg.RetryRequested(
-                max_retries=MAX_RETRIES, seconds_to_wait=SECONDS_BETWEEN_RETRIES
-            ) from error
-        raise
+        finally:
+            with transaction(warehouse.url()) as conn:
+                clear_selection(conn)
+    context.log.info(
+        "pay_period_staged " + " ".join(f"{mart}={rows}" for mart, rows in staged.items())
+    )
+
+
+def run_periods(context: dg.AssetExecutionContext) -> list[PayPeriodKey]:
+    """The run's periods, in order: its partition, or its partition range."""
+    return sorted(parse_partition_key(key) for key in context.partition_keys)
+
+
+def _tag_run(context: dg.AssetExecutionContext, periods: list[PayPeriodKey]) -> None:
+    """Every pay-period run carries ``payroll/tenant`` and ``payroll/period``
+    (``first..last`` for a range), however it was launched."""
+    if TENANT_TAG in context.run.tags:
+        return
+    first, last = periods[0], periods[-1]
+    span = first.period_start.isoformat()
+    if last != first:
+        span = f"{span}..{last.period_start.isoformat()}"
+    tenants = ",".join(sorted({period.tenant_id for period in periods}))
+    context.instance.add_run_tags(context.run_id, {TENANT_TAG: tenants, PERIOD_TAG: span})
 
 
 def _runs_in_progress(instance: dg.DagsterInstance) -> list[str]:
@@ -102,7 +219,4 @@ def _runs_in_progress(instance: dg.DagsterInstance) -> list[str]:
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.Definitions(
-        assets=[pay_calendar_models, pay_period_models],
-        resources={"dbt": dbt_cli_resource()},
-    )
+    return dg.Definitions(assets=[pay_calendar_models, pay_period_models])

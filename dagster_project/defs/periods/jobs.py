@@ -6,7 +6,7 @@ import dagster as dg
 
 from dagster_project.defs.dbt.assets import pay_calendar_models, pay_period_models
 from dagster_project.defs.periods.assets import pay_period_partitions
-from dagster_project.defs.periods.partitions import PAY_PERIODS, period_tags
+from dagster_project.defs.periods.partitions import PAY_PERIODS
 from dagster_project.defs.publish.assets import published_pay_calendar, published_pay_period
 
 CALENDAR_JOB = "pay_calendar_job"
@@ -27,27 +27,21 @@ pay_calendar_job = dg.define_asset_job(
 )
 
 
-# Write, audit, publish: dbt builds the period into `build` and copies it to
-# the run's audit schema; selecting the assets selects their checks too (dbt
-# tests, the blocking Great Expectations suites, conservation), and the
-# publish into `marts` runs only once they all passed.
-@dg.partitioned_config(partitions_def=PAY_PERIODS, tags_for_partition_key_fn=period_tags)
-def _pay_period_config(partition_key: str) -> dict:
-    """No run config; every run of a period, however launched, is tagged
-    with its tenant and period."""
-    return {}
-
-
+# Write, audit, publish: dbt builds the periods into `build` and copies them
+# to the run's audit schema; selecting the assets selects their checks too
+# (dbt tests, the blocking Great Expectations suites, conservation), and the
+# publish into `marts` runs only once they all passed. One run computes a
+# partition or a partition range (a backfill is one run).
 pay_period_job = dg.define_asset_job(
     PAY_PERIOD_JOB,
     selection=dg.AssetSelection.assets(pay_period_models, published_pay_period),
     partitions_def=PAY_PERIODS,
-    config=_pay_period_config,
     # write, audit, publish run one after the other: one process, not three
     executor_def=dg.in_process_executor,
     # run monitoring (deploy/dagster.yaml) fails a run still going after an hour
     tags={WAREHOUSE_WRITER_TAG: "true", "dagster/max_runtime": str(MAX_RUNTIME_SECONDS)},
-    description="Hours, overtime, pay and taxes of one pay period, validated before it counts.",
+    description="Hours, overtime, pay and taxes of a pay period or a range of them, in one "
+    "dbt build, validated before it counts.",
 )
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from dagster_project.defs.periods.partitions import PAY_PERIODS, parse_partition_key
+from dagster_project.defs.periods.partitions import PAY_PERIODS
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.lib.instance import WAREHOUSE_POOL
 from dagster_project.lib.publish import (
@@ -21,8 +21,8 @@ from dagster_project.lib.publish import (
     Mart,
     PublishError,
     publish_calendar,
-    publish_period,
-    published_period_summary,
+    publish_periods,
+    published_period_summaries,
 )
 
 OWNERS = ["team:payroll"]
@@ -57,33 +57,47 @@ def _materializations(
     name="published_pay_period",
     specs=[_published_spec(mart) for mart in PAY_PERIOD_MARTS],
     partitions_def=PAY_PERIODS,
-    # like the build it publishes: one period per run, in period order
-    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=1),
+    # like the build it publishes: every period of the run, in one transaction
+    backfill_policy=dg.BackfillPolicy.single_run(),
     pool=WAREHOUSE_POOL,
 )
 def published_pay_period(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[dg.MaterializeResult]:
-    period = parse_partition_key(context.partition_key)
     try:
-        rows = publish_period(warehouse.url(), context.run_id, period)
+        periods, rows = publish_periods(warehouse.url(), context.run_id)
     except PublishError as error:
         raise dg.Failure(description=str(error)) from None
-    summary = published_period_summary(warehouse.url(), period)
-    context.log.info(
-        f"pay_period_published tenant={period.tenant_id} period_start={period.period_start} "
-        + " ".join(f"{mart}={count}" for mart, count in rows.items())
-    )
+    summaries = published_period_summaries(warehouse.url(), periods)
+    for period, summary in summaries.items():
+        context.log.info(
+            f"pay_period_published tenant={period.tenant_id} period_start={period.period_start} "
+            f"staff_paid={summary.staff_paid} adjustment_lines={summary.adjustment_lines}"
+        )
+    per_period = {
+        f"{period.partition_key} staff / gross / net": (
+            f"{summary.staff_paid} / {summary.total_gross_pay} / {summary.total_net_pay}"
+        )
+        for period, summary in summaries.items()
+    }
     yield from _materializations(
         rows,
         {
             "fct_payroll": {
-                "staff_paid": summary.staff_paid,
-                "total_gross_pay": float(summary.total_gross_pay),
-                "total_net_pay": float(summary.total_net_pay),
-                "adjustment_lines": summary.adjustment_lines,
+                "periods": len(periods),
+                "staff_paid": sum(s.staff_paid for s in summaries.values()),
+                "total_gross_pay": float(sum(s.total_gross_pay for s in summaries.values())),
+                "total_net_pay": float(sum(s.total_net_pay for s in summaries.values())),
+                "adjustment_lines": sum(s.adjustment_lines for s in summaries.values()),
+                **per_period,
             },
-            "fct_attendance_exceptions": {"tenant_exceptions": summary.tenant_exceptions},
+            "fct_attendance_exceptions": {
+                "tenant_exceptions": sum(
+                    s.tenant_exceptions
+                    for period, s in summaries.items()
+                    if period == min(p for p in periods if p.tenant_id == period.tenant_id)
+                )
+            },
         },
     )
 

@@ -24,6 +24,38 @@ adjustments as (
 
 ),
 
+staff as (
+
+    select * from {{ ref('stg_raw__staff') }}
+
+),
+
+calendar_clock as (
+
+    -- the calendar's "now": a fixed instant (the demo's), else the build's
+    select coalesce(max(as_of), now()) as as_of
+    from {{ source('control', 'pay_calendar') }}
+
+),
+
+tenant_local_today as (
+
+    -- the tenant's today is that of its westernmost location (the last to
+    -- reach midnight); a tenant without locations yet counts in UTC
+    select
+        tenants.tenant_id,
+        coalesce(
+            min((calendar_clock.as_of at time zone locations.timezone)::date),
+            (calendar_clock.as_of at time zone 'UTC')::date
+        ) as local_today
+    from tenants
+    cross join calendar_clock
+    left join locations
+        on tenants.tenant_id = locations.tenant_id
+    group by tenants.tenant_id, calendar_clock.as_of
+
+),
+
 attendance_local_dates as (
 
     select
@@ -68,12 +100,36 @@ local_dates_with_data as (
 
 data_range_per_tenant as (
 
+    -- from the first punch or bonus (else the earliest hire, so that a
+    -- tenant of salaried staff only is paid) through the period of the
+    -- tenant's today, or the last data if later: periods exist whether or
+    -- not anyone punched in
     select
-        tenant_id,
-        min(first_date) as first_date,
-        max(last_date) as last_date
-    from local_dates_with_data
-    group by tenant_id
+        tenant_local_today.tenant_id,
+        coalesce(
+            data_dates.first_date,
+            hires.first_hired_on,
+            tenant_local_today.local_today
+        ) as first_date,
+        greatest(data_dates.last_date, tenant_local_today.local_today)
+            as last_date,
+        tenant_local_today.local_today
+    from tenant_local_today
+    left join (
+        select
+            tenant_id,
+            min(first_date) as first_date,
+            max(last_date) as last_date
+        from local_dates_with_data
+        group by tenant_id
+    ) as data_dates
+        on tenant_local_today.tenant_id = data_dates.tenant_id
+    left join (
+        select tenant_id, min(hired_on) as first_hired_on
+        from staff
+        group by tenant_id
+    ) as hires
+        on tenant_local_today.tenant_id = hires.tenant_id
 
 ),
 
@@ -83,6 +139,7 @@ tenants_with_range as (
         tenants.*,
         data_range_per_tenant.first_date,
         data_range_per_tenant.last_date,
+        data_range_per_tenant.local_today,
         case tenants.pay_frequency
             when 'weekly' then 7
             when 'biweekly' then 14
@@ -185,7 +242,8 @@ final as (
         tenants.pay_frequency,
 
         ---------- booleans
-        all_periods.period_end < current_date as is_closed,
+        -- closed once the tenant's local today is past its last day
+        all_periods.period_end < data_range_per_tenant.local_today as is_closed,
 
         ---------- numerics
         tenants.periods_per_year,
@@ -199,6 +257,8 @@ final as (
     from all_periods
     inner join tenants
         on all_periods.tenant_id = tenants.tenant_id
+    inner join data_range_per_tenant
+        on all_periods.tenant_id = data_range_per_tenant.tenant_id
 
 )
 

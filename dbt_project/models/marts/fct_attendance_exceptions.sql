@@ -31,9 +31,7 @@ rejected_rows as (
 
     select *
     from {{ ref('stg_raw__rejected_rows') }} as rejected
-    {%- if is_single_period() %}
-    where rejected.tenant_id = '{{ selected_tenant_id() }}'
-    {%- endif %}
+    where {{ in_selected_tenant('rejected') }}
 
 ),
 

@@ -251,11 +251,7 @@ final as (
         work_date,
 
         ---------- audit
-        {% if selected_run_id() is none -%}
-        null::text as run_id
-        {%- else -%}
-        '{{ selected_run_id() }}'::text as run_id
-        {%- endif %}
+        {{ build_run_id_column() }} as run_id
 
     from cents_floored
 

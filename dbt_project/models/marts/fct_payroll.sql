@@ -10,8 +10,10 @@
     The pay register: gross, pre-tax deductions, withholding (Pub 15-T 2026
     Worksheet 1A), FICA with year-to-date caps, state taxes, net. Year to
     date = ytd_opening + every earlier period of the same calendar year (by
-    pay date): the periods already in this table and the earlier ones of this
-    build. Wages do not depend on taxes, so there is no circularity.
+    pay date): the published periods outside this build and the earlier ones
+    of this build, in one window over the range, so a year of periods is
+    correct in one statement. Wages do not depend on taxes, so there is no
+    circularity.
     Net pay is never negative: section 125 takes at most the gross, the
     401(k) at most what the FICA and SDI taxes leave, income taxes and
     post-tax deductions at most what is left after them.
@@ -198,20 +200,21 @@ wages_with_bases as (
 
 ),
 
-{% if is_incremental() %}
-earlier_periods_in_table as (
+{%- set published_payroll = published_relation('fct_payroll') %}
+{% if published_payroll is not none %}
+published_earlier_periods as (
 
-    -- rows of the periods being built were deleted by the pre-hook
+    -- what was paid: the published register, never the rows of a build
+    -- that failed its audit; the periods of this build come from it
     select
-        tenant_id,
-        staff_id,
-        period_start,
-        pay_date,
-        gross_pay - section_125 as fica_wages
-    from {{ this }}
-    {% if is_single_period() -%}
-    where tenant_id = '{{ selected_tenant_id() }}'
-    {%- endif %}
+        published.tenant_id,
+        published.staff_id,
+        published.period_start,
+        published.pay_date,
+        published.gross_pay - published.section_125 as fica_wages
+    from {{ published_payroll }} as published
+    where {{ in_selected_tenant('published') }}
+        and not ({{ in_selected_period('published') }})
 
 ),
 {% endif %}
@@ -220,10 +223,10 @@ fica_wage_history as (
 
     select tenant_id, staff_id, period_start, pay_date, fica_wages
     from wages_with_bases
-    {% if is_incremental() %}
+    {% if published_payroll is not none %}
     union all
     select tenant_id, staff_id, period_start, pay_date, fica_wages
-    from earlier_periods_in_table
+    from published_earlier_periods
     {% endif %}
 
 ),
@@ -526,11 +529,7 @@ final as (
         {{ as_cents('futa_tax') }} as futa_tax,
 
         ---------- audit
-        {% if selected_run_id() is none -%}
-        null::text as run_id
-        {%- else -%}
-        '{{ selected_run_id() }}'::text as run_id
-        {%- endif %}
+        {{ build_run_id_column() }} as run_id
 
     from net_computed
 

@@ -327,11 +327,7 @@ final as (
         corrected_periods.applied_period_start,
 
         ---------- audit
-        {% if selected_run_id() is none -%}
-        null::text as run_id
-        {%- else -%}
-        '{{ selected_run_id() }}'::text as run_id
-        {%- endif %}
+        {{ build_run_id_column() }} as run_id
 
     from deltas
     inner join corrected_periods

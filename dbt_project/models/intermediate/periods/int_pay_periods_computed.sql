@@ -1,7 +1,7 @@
 {{ config(materialized='table') }}
 {#-
-    The pay periods a build computes: the selected open period (or, without
-    vars, every open one), plus each finalized period whose inputs changed
+    The pay periods a build computes: the selected open periods
+    (`control.pay_period_build`; with none selected, every open one), plus each finalized period whose inputs changed
     after it was finalized and whose corrections this build applies. A
     finalized period is recomputed only to be compared with what it
     published: the difference becomes adjustment lines in the first open
@@ -66,10 +66,7 @@ selected_periods as (
 
     select *
     from open_periods
-    {% if is_single_period() -%}
-    where tenant_id = '{{ selected_tenant_id() }}'
-        and period_start = '{{ selected_period_start() }}'::date
-    {%- endif %}
+    where {{ in_selected_period('open_periods') }}
 
 ),
 
@@ -90,10 +87,7 @@ finalized_periods as (
     inner join finalizations
         on pay_periods.tenant_id = finalizations.tenant_id
         and pay_periods.period_start = finalizations.period_start
-    {% if is_single_period() -%}
-    where pay_periods.tenant_id = '{{ selected_tenant_id() }}'
-        and pay_periods.period_start < '{{ selected_period_start() }}'::date
-    {%- endif %}
+    where {{ in_selected_tenant('pay_periods') }}
 
 ),
 
