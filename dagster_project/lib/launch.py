@@ -37,7 +37,7 @@ from dagster_project.settings import get_settings
 _log = logging.getLogger(__name__)
 
 # The console logger would print every Dagster event; the event log keeps them.
-_QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+_QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
 @dataclass(frozen=True)

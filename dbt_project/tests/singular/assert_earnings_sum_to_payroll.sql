@@ -1,10 +1,13 @@
 -- Every earnings component of fct_payroll is exactly the sum of its
--- fct_earnings lines (in each period both marts have published).
+-- fct_earnings lines, in each period of the run (both marts built).
+{{ config(meta={'dagster': {'ref': {'name': 'fct_payroll'}}}) }}
 with
 
 published_periods as (
 
-    select distinct tenant_id, period_start from {{ ref('fct_earnings') }}
+    select distinct tenant_id, period_start
+    from {{ ref('fct_earnings') }} as earnings
+    where {{ in_selected_period('earnings') }}
 
 ),
 
@@ -20,7 +23,8 @@ earnings_summed as (
         sum(amount) filter (where payroll_column = 'overtime_premium_pay')
             as overtime_premium_pay,
         sum(amount) filter (where payroll_column = 'bonus_pay') as bonus_pay
-    from {{ ref('fct_earnings') }}
+    from {{ ref('fct_earnings') }} as earnings
+    where {{ in_selected_period('earnings') }}
     group by 1, 2, 3
 
 )
