@@ -6,7 +6,7 @@ staff, 1–2 roles with rates (sometimes changing mid-week), a random pay
 calendar and workweek, 1–3 weeks of shifts (overnight, on DST nights),
 bonuses, deductions and year-to-date openings. Cases are drawn by hypothesis
 (derandomized, so the batch is the same on every run), written to one set of
-CSV files, ingested once and computed by ONE ``dbt build`` without vars, which
+CSV files, ingested once and computed by ONE ``dbt build`` with nothing selected, which
 computes every tenant and every period. Every row of ``build.fct_payroll`` and
 ``build.fct_workweek_hours`` must equal the reference to the cent.
 

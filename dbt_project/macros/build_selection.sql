@@ -13,8 +13,8 @@
 {#- {tenant_id: [period_start, …]} of the selected open periods; none for a
     full rebuild (nothing selected). Finalized periods are never rebuilt. -#}
 {% macro build_selection() -%}
-    {%- set selection = source('control', 'pay_period_build') -%}
-    {%- set finalizations = source('control', 'pay_period_finalizations') -%}
+    {%- set selection = control_relation('pay_period_build') -%}
+    {%- set finalizations = control_relation('pay_period_finalizations') -%}
     {%- if not execute -%}
         {{ return(none) }}
     {%- endif -%}
@@ -39,12 +39,19 @@
 {#- The Dagster run the build belongs to, stamped on every pay row (null
     for a build outside Dagster). -#}
 {% macro build_run_id() -%}
-    {%- set selection = source('control', 'pay_period_build') -%}
+    {%- set selection = control_relation('pay_period_build') -%}
     {%- if not execute -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set rows = run_query("select min(run_id) from " ~ selection) -%}
     {{ return(rows[0][0]) }}
+{%- endmacro %}
+
+{#- A table of schema `control` read when a node compiles, by name rather
+    than source(): the run's parameters are not a model input (a unit test
+    need not mock them). -#}
+{% macro control_relation(name) -%}
+    {{ return(api.Relation.create(database=target.database, schema='control', identifier=name)) }}
 {%- endmacro %}
 
 {% macro build_run_id_column() -%}
@@ -194,5 +201,5 @@
     {%- if not execute -%}
         {{ return(none) }}
     {%- endif -%}
-    {{ return(adapter.get_relation(database=this.database, schema='marts', identifier=name)) }}
+    {{ return(adapter.get_relation(database=target.database, schema='marts', identifier=name)) }}
 {%- endmacro %}

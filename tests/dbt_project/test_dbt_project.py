@@ -41,15 +41,40 @@ def test_full_build_runs_every_model_test_and_unit_test(database_url, tmp_path):
     assert len(unit_tests) >= 7, listed.stdout
 
 
-def test_vars_are_checked_before_they_reach_sql(database_url, tmp_path):
+def test_a_build_reads_its_periods_from_the_warehouse_as_literals(database_url, tmp_path):
+    """No per-run --vars: the periods selected in control.pay_period_build
+    are compiled into each model as literals (the parse never changes)."""
+    import datetime as dt
+
+    from dagster_project.defs.periods.partitions import PayPeriodKey
+    from dagster_project.lib.build_selection import select_periods
+    from dagster_project.lib.database import transaction
+
+    with transaction(database_url) as conn:
+        select_periods(
+            conn,
+            "run-1",
+            [
+                PayPeriodKey("acme", dt.date(2026, 3, 1)),
+                PayPeriodKey("acme", dt.date(2026, 3, 15)),
+                PayPeriodKey("brew", dt.date(2026, 3, 2)),
+            ],
+        )
+    assert dbt(database_url, tmp_path, "seed").returncode == 0
+    built = dbt(database_url, tmp_path, "run", "--select", "+int_pay_periods_computed")
+    assert built.returncode == 0, built.stdout[-4000:]
     result = dbt(
-        database_url,
-        tmp_path,
-        "compile",
-        "--select",
-        "fct_payroll",
-        "--vars",
-        '{"tenant_id": "x\'; drop table raw.staff; --", "period_start": "2026-03-01"}',
+        database_url, tmp_path, "compile", "--select", "rpt_location_labor_cost", "fct_payroll"
     )
-    assert result.returncode != 0
-    assert "invalid var tenant_id" in result.stdout
+    assert result.returncode == 0, result.stdout[-4000:]
+    compiled = next(tmp_path.rglob("compiled/**/rpt_location_labor_cost.sql")).read_text()
+    flat = " ".join(compiled.split())
+    assert (
+        "(payroll.tenant_id = 'acme' and payroll.period_start in "
+        "('2026-03-01'::date, '2026-03-15'::date))"
+    ) in flat
+    assert (
+        "or (payroll.tenant_id = 'brew' and payroll.period_start in ('2026-03-02'::date))" in flat
+    )
+    payroll = next(tmp_path.rglob("compiled/**/fct_payroll.sql")).read_text()
+    assert "'run-1'::text as run_id" in payroll

@@ -2,9 +2,10 @@
 
 Raw rows are inserted with SQL (no ingest), the seeds are loaded once for the
 module, then ``dbt build`` runs the way the orchestrator runs it: the pay
-calendar (staging + ``dim_pay_periods``), then every period at once (no
-vars) or one period at a time (``--vars '{"tenant_id": …, "period_start":
-…}'``).
+calendar (staging + ``dim_pay_periods``), then every period at once (nothing
+selected in ``control.pay_period_build``) or one period at a time (the
+period selected there, then staged and published as a run does: later
+periods' year-to-date figures read what was published).
 
 Tenants:
 
@@ -83,8 +84,25 @@ def _dbt(url: str, target: Path, *args: str) -> str:
 
 
 def _build_period(url: str, target: Path, tenant_id: str, period_start: str) -> None:
-    period_vars = f'{{"tenant_id": "{tenant_id}", "period_start": "{period_start}"}}'
-    _dbt(url, target, "build", *PERIOD_SELECT, *NO_UNIT_TESTS, "--vars", period_vars)
+    """One period the way a run computes it: selected, built, staged, published."""
+    import uuid
+
+    from dagster_project.defs.periods.partitions import PayPeriodKey
+    from dagster_project.lib.build_selection import clear_selection, select_periods
+    from dagster_project.lib.database import transaction
+    from dagster_project.lib.publish import publish_periods, stage_periods
+
+    period = PayPeriodKey(tenant_id, dt.date.fromisoformat(period_start))
+    run_id = str(uuid.uuid4())
+    with transaction(url) as conn:
+        select_periods(conn, run_id, [period])
+    try:
+        _dbt(url, target, "build", *PERIOD_SELECT, *NO_UNIT_TESTS)
+        stage_periods(url, run_id, [period])
+    finally:
+        with transaction(url) as conn:
+            clear_selection(conn)
+    publish_periods(url, run_id)
 
 
 def _execute(url: str, sql: str, rows: list[tuple] | None = None) -> None:
@@ -230,7 +248,7 @@ def _raw_rows() -> dict[str, list[tuple]]:
 
 @pytest.fixture(scope="module")
 def warehouse(make_database, tmp_path_factory) -> Iterator[tuple[str, Path]]:
-    """Raw rows of the three tenants, seeds loaded, every period built (no vars)."""
+    """Raw rows of the three tenants, seeds loaded, every period built (nothing selected)."""
     url = make_database("dbt_pay_rules")
     target = tmp_path_factory.mktemp("dbt_target")
     rows = _raw_rows()
@@ -375,7 +393,7 @@ def test_every_row_holds_both_identities(warehouse):
 
 def test_periods_run_one_at_a_time_split_pay_use_ytd_and_replace_rows(warehouse):
     url, target = warehouse
-    # start as if tenant S had never been computed
+    # start as if tenant S had never been computed (nothing of it published)
     for mart in ("fct_payroll", "fct_workweek_hours", "rpt_location_labor_cost"):
         _execute(url, f"delete from build.{mart} where tenant_id = 'S'")
 

@@ -9,7 +9,7 @@ by code, and asserted to the cent.
 Two warehouses, built once for the module:
 
 * ``warehouse`` — every example that needs no CLI behaviour: the CSVs are
-  loaded with ``payroll ingest`` and then one ``dbt run`` without vars
+  loaded with ``payroll ingest`` and then one ``dbt build`` of every period
   computes every tenant and every pay period at once (fast).
 * ``cli_warehouse`` — year to date across computed periods: ``payroll run``
   of period 1 then period 2, then a correction to period 1 is ingested and
@@ -491,7 +491,8 @@ def _cli(runner: CliRunner, *args: str) -> str:
 
 @pytest.fixture(scope="module")
 def warehouse(make_database, tmp_path_factory) -> Iterator[str]:
-    """Every worked example ingested by the CLI, then computed by one ``dbt run``."""
+    """Every worked example ingested by the CLI, then computed by one ``dbt
+    build`` of the seeds and models (every period: nothing selected)."""
     url = make_database("worked_examples")
     tmp = tmp_path_factory.mktemp("worked_examples")
     patch = _isolated_env(url, tmp / "home")
@@ -504,7 +505,10 @@ def warehouse(make_database, tmp_path_factory) -> Iterator[str]:
     result = subprocess.run(
         [
             DBT,
-            "run",
+            "build",
+            "--exclude-resource-type",
+            "test",
+            "unit_test",
             "--select",
             "+fct_payroll",
             "+fct_workweek_hours",

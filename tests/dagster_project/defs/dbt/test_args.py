@@ -1,29 +1,34 @@
-import datetime as dt
-import json
+from pathlib import Path
 
-from dagster_project.defs.dbt.args import calendar_build_args, period_build_args
-from dagster_project.defs.periods.partitions import PayPeriodKey
+from dagster_project.defs.dbt.args import CALENDAR_SELECT, build_args
 
-
-def test_period_build_passes_tenant_and_period_as_vars():
-    args = period_build_args(PayPeriodKey("bistro", dt.date(2026, 3, 15)), "run-1")
-    assert args[0] == "build"
-    assert json.loads(args[args.index("--vars") + 1]) == {
-        "tenant_id": "bistro",
-        "period_start": "2026-03-15",
-        "run_id": "run-1",
-    }
+ARGS = build_args(
+    ["--select", CALENDAR_SELECT],
+    project_dir=Path("/p"),
+    target_path=Path("/t"),
+    log_path=Path("/l"),
+)
 
 
-def test_calendar_build_always_runs_build_so_tests_run_with_models():
-    args = calendar_build_args()
-    assert args[0] == "build"
-    assert args[args.index("--indirect-selection") + 1] == "buildable"
+def test_builds_run_build_so_tests_run_with_their_models():
+    assert ARGS[0] == "build"
+    assert ARGS[ARGS.index("--indirect-selection") + 1] == "buildable"
+    assert ARGS[-2:] == ["--select", CALENDAR_SELECT]
+
+
+def test_no_run_parameter_reaches_dbt_as_vars():
+    # vars invalidate dbt's partial parsing: the run's periods are in the warehouse
+    assert "--vars" not in ARGS
 
 
 def test_orchestrated_builds_leave_unit_tests_to_the_test_suite():
-    for args in (
-        calendar_build_args(),
-        period_build_args(PayPeriodKey("b", dt.date(2026, 3, 1)), "r"),
-    ):
-        assert args[args.index("--exclude-resource-type") + 1] == "unit_test"
+    assert ARGS[ARGS.index("--exclude-resource-type") + 1] == "unit_test"
+
+
+def test_only_the_selected_schemas_are_cached():
+    assert "--cache-selected-only" in ARGS
+
+
+def test_artifacts_and_logs_go_where_the_run_says():
+    assert ARGS[ARGS.index("--target-path") + 1] == "/t"
+    assert ARGS[ARGS.index("--log-path") + 1] == "/l"
