@@ -9,7 +9,6 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-import psutil
 import psycopg2
 
 FIXTURES = Path(__file__).parent / "fixtures" / "e2e"
@@ -32,21 +31,26 @@ def _marts(url: str) -> list[tuple]:
     return rows
 
 
-def _kill_when_dbt_builds(process: subprocess.Popen, timeout: float = 120) -> bool:
-    """SIGKILL the run and its children once its dbt child builds the period."""
+def _kill_when_dbt_builds(process: subprocess.Popen, url: str, timeout: float = 120) -> bool:
+    """SIGKILL the run (dbt runs inside it) once its build has begun: the
+    run's periods are selected in the warehouse only for its dbt build."""
     deadline = time.monotonic() + timeout
-    parent = psutil.Process(process.pid)
     while time.monotonic() < deadline and process.poll() is None:
-        for child in parent.children(recursive=True):
+        try:
+            conn = psycopg2.connect(url)
             try:
-                with_cmdline = " ".join(child.cmdline())
-            except psutil.Error:  # exited, zombie: not the one we wait for
-                continue
-            if "dbt" in with_cmdline and "period_start" in with_cmdline:
-                time.sleep(1.5)  # let it get into the models
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-                return True
+                with conn.cursor() as cur:
+                    cur.execute("select count(*) from control.pay_period_build")
+                    building = cur.fetchone()[0] > 0
+            finally:
+                conn.close()
+        except psycopg2.Error:
+            building = False
+        if building:
+            time.sleep(1.5)  # let it get into the models
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            return True
         time.sleep(0.1)
     return False
 
@@ -67,7 +71,7 @@ def test_a_run_killed_mid_way_then_rerun_gives_identical_marts(make_database, tm
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    assert _kill_when_dbt_builds(first), "the run never reached dbt"
+    assert _kill_when_dbt_builds(first, url), "the run never reached dbt"
     assert first.returncode == -signal.SIGKILL
 
     rerun = _payroll(env, "run", "--period", "2026-03-01", "--tenant", "acme")

@@ -5,6 +5,7 @@ total, to the cent."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -45,15 +46,18 @@ def computed(make_database, tmp_path_factory):
     from dagster_project.defs.periods.partitions import PayPeriodKey
     from dagster_project.ingest.loader import ingest_paths
     from dagster_project.lib.instance import get_instance
-    from dagster_project.lib.launch import refresh_calendar, run_period
+    from dagster_project.lib.launch import refresh_calendar, run_periods
     from dagster_project.settings import get_settings
 
     get_settings.cache_clear()
     try:
         ingest_paths(url, [folder])
         instance = get_instance()
-        assert refresh_calendar(instance).success
-        outcome = run_period(instance, PayPeriodKey("chain", CALENDAR.first_day))
+        # the calendar ends with the data (noon the day after it), not today
+        day_after = summary.last_day + dt.timedelta(days=1)
+        as_of = dt.datetime.combine(day_after, dt.time(12), dt.UTC).isoformat()
+        assert refresh_calendar(instance, as_of).success
+        outcome = run_periods(instance, [PayPeriodKey("chain", CALENDAR.first_day)])
         assert outcome.success, outcome
         yield url, summary
     finally:

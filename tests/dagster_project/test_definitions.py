@@ -63,7 +63,19 @@ def test_dbt_models_are_grouped_and_owned():
 
 
 def test_every_pay_period_run_is_tagged_with_its_tenant_and_period():
-    job = defs().resolve_job_def("pay_period_job")
-    tags = job.partitioned_config.get_tags_for_partition_key("bistro|2026-03-15")
-    assert tags["payroll/tenant"] == "bistro"
-    assert tags["payroll/period"] == "2026-03-15"
+    import datetime as dt
+
+    from dagster_project.defs.periods.partitions import PayPeriodKey
+    from dagster_project.lib.launch import range_tags
+
+    first, last = (
+        PayPeriodKey("bistro", dt.date(2026, 3, 1)),
+        PayPeriodKey("bistro", dt.date(2026, 3, 29)),
+    )
+    one = range_tags([first])
+    assert (one["payroll/tenant"], one["payroll/period"]) == ("bistro", "2026-03-01")
+    assert one["dagster/partition"] == "bistro|2026-03-01"
+    several = range_tags([first, last])
+    assert several["payroll/period"] == "2026-03-01..2026-03-29"
+    assert several["dagster/asset_partition_range_start"] == "bistro|2026-03-01"
+    assert several["dagster/asset_partition_range_end"] == "bistro|2026-03-29"

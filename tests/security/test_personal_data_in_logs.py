@@ -187,7 +187,8 @@ def test_logs_were_written_at_debug_level(demo):
     _, home, _, dbt_target, completed = demo
     assert "level=DEBUG" in completed.stderr or "level=INFO" in completed.stderr
     assert (home / "logs" / "runs.log").stat().st_size > 0
-    assert list(dbt_target.rglob("dbt.log"))
+    assert list((home / "logs").rglob("dbt.log"))
+    assert list(dbt_target.rglob("run_results.json"))
     # what the scan reads includes Great Expectations' results and Dagster's compute logs
     assert list(home.rglob("validations/**/*.json"))
     assert list(home.rglob("compute_logs/*"))

@@ -1,7 +1,8 @@
-"""A year of pay periods in one backfill runs one period at a time, in period
-order, under the shipped instance policy (deploy/dagster.yaml): Dagster's own
+"""A year of pay periods in one backfill is ONE run over the partition range,
+under the shipped instance policy (deploy/dagster.yaml): Dagster's own
 backfill and queued-run-coordinator daemons, a Postgres test instance, and a
-run launcher that records launches instead of starting processes."""
+run launcher that records launches instead of starting processes (the run
+really executing under the daemon is tests/browser/test_backfill.py)."""
 
 import datetime as dt
 import logging
@@ -33,10 +34,10 @@ REPO = Path(__file__).resolve().parents[3]
 DAGSTER_YAML = REPO / "deploy" / "dagster.yaml"
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
-# a biweekly tenant's 2026 from its anchor; the first six periods keep the
-# test short (each queued run logs a planned event per asset it materializes)
+# a biweekly tenant's 2026 from its anchor, and another tenant's periods
+# registered after it (a range of bistro's must hold none of them)
 YEAR = [f"bistro|{dt.date(2026, 1, 4) + dt.timedelta(days=14 * n)}" for n in range(26)]
-PERIODS = YEAR[:6]
+OTHER = [f"acme|{dt.date(2026, 1, 5) + dt.timedelta(days=7 * n)}" for n in range(3)]
 LOG = logging.getLogger("test_backfill_order")
 
 
@@ -106,54 +107,58 @@ def _launch_backfill(instance, workspace, keys: list[str]) -> str:
     return backfill_id
 
 
-def _period(run: dg.DagsterRun) -> str:
-    assert run.tags[RANGE_START] == run.tags[RANGE_END], "one period per run"
-    return run.tags[RANGE_START]
-
-
 def _in_progress(instance) -> list[dg.DagsterRun]:
     return instance.get_runs(
         dg.RunsFilter(statuses=[DagsterRunStatus.STARTING, DagsterRunStatus.STARTED])
     )
 
 
-def test_a_backfill_runs_one_period_at_a_time_in_period_order(instance, workspace):
-    # the order pay_period_partitions registers them in: period order
-    instance.add_dynamic_partitions(PAY_PERIODS.name, YEAR)
+def test_a_backfill_of_a_year_is_one_run_over_its_range(instance, workspace):
+    # the order pay_period_partitions registers them in: each tenant one block
+    instance.add_dynamic_partitions(PAY_PERIODS.name, OTHER + YEAR)
     # deployment step (deploy/compose, README): the pool's limit exists before
     # the first run; on a fresh instance the daemon creates it only on the first
     # pass that meets the pool, and that pass does not count it yet
     instance.event_log_storage.set_concurrency_slots("payroll_warehouse", 1)
-    backfill_id = _launch_backfill(instance, workspace, PERIODS)
+    backfill_id = _launch_backfill(instance, workspace, YEAR)
 
-    queued = instance.get_runs(dg.RunsFilter(statuses=[DagsterRunStatus.QUEUED]), ascending=True)
-    assert [_period(run) for run in queued] == PERIODS
-    assert all(run.tags["dagster/backfill"] == backfill_id for run in queued)
-    # one run per period, each with every asset of the period (models, publish)
-    assert len({frozenset(run.asset_selection) for run in queued}) == 1
-    assert set(queued[0].asset_selection) == set(_period_job_asset_keys(workspace))
+    [queued] = instance.get_runs(dg.RunsFilter(statuses=[DagsterRunStatus.QUEUED]))
+    assert queued.tags["dagster/backfill"] == backfill_id
+    assert (queued.tags[RANGE_START], queued.tags[RANGE_END]) == (YEAR[0], YEAR[-1])
+    # every asset of the period job (models, publish) in that one run
+    assert set(queued.asset_selection) == set(_period_job_asset_keys(workspace))
 
     daemon = QueuedRunCoordinatorDaemon(interval_seconds=1)
-    launched: list[str] = []
-    for index in range(len(PERIODS)):
-        list(daemon.run_iteration(workspace))
-        # a second pass while the run is going launches nothing more
-        list(daemon.run_iteration(workspace))
-        running = _in_progress(instance)
-        assert len(running) == 1, f"after {launched}: {[_period(r) for r in running]}"
-        launched.append(_period(running[0]))
-        if index == 3:
-            # a failed period frees the pool at once: no slot is left behind
-            instance.report_run_failed(running[0], "simulated failure")
-        else:
-            instance.report_run_canceled(running[0], "simulated end of run")
-    assert launched == PERIODS
+    list(daemon.run_iteration(workspace))
+    [running] = _in_progress(instance)
+    assert running.run_id == queued.run_id
+    instance.report_run_canceled(running, "simulated end of run")
     list(daemon.run_iteration(workspace))
     assert _in_progress(instance) == []
 
 
-def test_the_pay_period_asset_backfills_one_period_per_run():
-    from dagster_project.defs.dbt.assets import pay_period_models
+def test_two_backfills_queue_and_run_one_at_a_time(instance, workspace):
+    instance.add_dynamic_partitions(PAY_PERIODS.name, OTHER + YEAR)
+    instance.event_log_storage.set_concurrency_slots("payroll_warehouse", 1)
+    _launch_backfill(instance, workspace, YEAR[:13])
+    _launch_backfill(instance, workspace, OTHER)
+    daemon = QueuedRunCoordinatorDaemon(interval_seconds=1)
+    launched: list[str] = []
+    for _ in range(2):
+        list(daemon.run_iteration(workspace))
+        # a second pass while a writer is going launches nothing more
+        list(daemon.run_iteration(workspace))
+        running = _in_progress(instance)
+        assert len(running) == 1, running
+        launched.append(running[0].tags[RANGE_START])
+        # a failed range frees the pool at once: no slot is left behind
+        instance.report_run_failed(running[0], "simulated failure")
+    assert sorted(launched) == sorted([YEAR[0], OTHER[0]])
 
-    policy = pay_period_models.backfill_policy
-    assert policy == dg.BackfillPolicy.multi_run(max_partitions_per_run=1)
+
+def test_the_pay_period_assets_backfill_a_range_in_one_run():
+    from dagster_project.defs.dbt.assets import pay_period_models
+    from dagster_project.defs.publish.assets import published_pay_period
+
+    for asset in (pay_period_models, published_pay_period):
+        assert asset.backfill_policy == dg.BackfillPolicy.single_run()

@@ -47,12 +47,12 @@ def _run() -> str:
     return str(uuid.uuid4())
 
 
-def _stage_and_publish(conn, period: PayPeriodKey | None, marts=PAY) -> tuple[dict, dict]:
+def _stage_and_publish(conn, *periods: PayPeriodKey, marts=PAY) -> tuple[dict, dict]:
     run_id = _run()
     with conn:
-        staged = publish.stage(conn, run_id, marts, period)
+        staged = publish.stage(conn, run_id, marts, periods)
     with conn:
-        published = publish.publish(conn, run_id, marts, period)
+        published = publish.publish(conn, run_id, marts)
     return staged, published
 
 
@@ -105,14 +105,14 @@ def test_a_failure_inside_the_publish_leaves_the_published_period_as_it_was(ware
     before = _published(warehouse)
     run_id = _run()
     with warehouse:
-        publish.stage(warehouse, run_id, PAY, P1)
+        publish.stage(warehouse, run_id, PAY, [P1])
     with warehouse, warehouse.cursor() as cur:  # the second mart of the swap breaks
         cur.execute(
             f"create table {run_schema(run_id)}.calendar (tenant_id text, period_start date)"
         )
         cur.execute("create table marts.calendar (tenant_id text, period_start text)")
     with pytest.raises(PublishError, match="calendar.period_start"), warehouse:
-        publish.publish(warehouse, run_id, (*PAY, *CALENDAR), P1)
+        publish.publish(warehouse, run_id, (*PAY, *CALENDAR))
     assert _published(warehouse) == before
 
 
@@ -141,10 +141,10 @@ def test_a_new_model_column_is_added_to_the_published_table(warehouse):
 
 
 def test_whole_table_marts_are_replaced_whole(warehouse):
-    _stage_and_publish(warehouse, None, CALENDAR)
+    _stage_and_publish(warehouse, marts=CALENDAR)
     with warehouse, warehouse.cursor() as cur:
         cur.execute("insert into build.calendar values ('acme', '2026-03-15')")
-    staged, _ = _stage_and_publish(warehouse, None, CALENDAR)
+    staged, _ = _stage_and_publish(warehouse, marts=CALENDAR)
     assert staged == {"calendar": 2}
     with warehouse.cursor() as cur:
         cur.execute("select count(*) from marts.calendar")
@@ -154,15 +154,42 @@ def test_whole_table_marts_are_replaced_whole(warehouse):
 def test_audit_schemas_of_abandoned_runs_are_dropped_and_live_ones_kept(warehouse):
     killed, running = _run(), _run()
     with warehouse:
-        publish.stage(warehouse, killed, PAY, P1)
-        publish.stage(warehouse, running, PAY, P2)
+        publish.stage(warehouse, killed, PAY, [P1])
+        publish.stage(warehouse, running, PAY, [P2])
     with warehouse:
         dropped = publish.drop_abandoned_run_schemas(warehouse, [running])
     assert dropped == [run_schema(killed)]
     with warehouse:
-        assert publish.publish(warehouse, running, PAY, P2) == {"pay": 1}
+        assert publish.publish(warehouse, running, PAY) == {"pay": 1}
     with pytest.raises(PublishError, match="no audited copy"), warehouse:
-        publish.publish(warehouse, killed, PAY, P1)
+        publish.publish(warehouse, killed, PAY)
+
+
+def test_a_range_is_staged_and_published_at_once_and_nothing_else_moves(warehouse):
+    _stage_and_publish(warehouse, P1)
+    with warehouse, warehouse.cursor() as cur:
+        cur.execute("update build.pay set gross_pay = gross_pay * 2 where tenant_id = 'acme'")
+        cur.execute("update build.pay set gross_pay = 1 where tenant_id = 'brew'")
+    staged, published = _stage_and_publish(warehouse, P1, P2)
+    assert staged == published == {"pay": 3}
+    assert _published(warehouse) == [
+        ("acme", "S1", "2026-03-01", 200),
+        ("acme", "S1", "2026-03-15", 140),
+        ("acme", "S2", "2026-03-01", 100),
+    ]
+
+
+def test_a_range_holding_a_finalized_period_publishes_nothing(warehouse):
+    _stage_and_publish(warehouse, P1)
+    with warehouse, warehouse.cursor() as cur:
+        cur.execute(
+            "insert into control.pay_period_finalizations (tenant_id, period_start, run_id) "
+            "values ('acme', '2026-03-01', 'r1')"
+        )
+    before = _published(warehouse)
+    with pytest.raises(PublishError, match="acme 2026-03-01 finalized"):
+        _stage_and_publish(warehouse, P1, P2)
+    assert _published(warehouse) == before
 
 
 def test_run_ids_are_checked_before_they_name_a_schema():
