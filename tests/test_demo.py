@@ -155,7 +155,10 @@ def test_a_runs_conservation_check_counts_the_attendance_it_classified(demo):
     counts = result.by_tenant["bistro"]
     assert counts["received"] == counted[0] + counted[1] + refused
     assert counts["superseded"] == counted[1]
-    assert 0 < counts["used"] < 2565  # one period's window, not the year
+    # the demo's four periods are one run: its window is theirs, with a
+    # workweek of lookback before the first and two days after the last
+    assert (start, end) == ("2026-02-21 00:00", "2026-04-27 00:00")
+    assert counts["used"] == 2565
 
 
 def test_conservation_fails_when_a_received_row_disappears(demo):
