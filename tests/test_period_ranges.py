@@ -87,7 +87,7 @@ def _biweekly_from(anchor: dt.date, first_day: dt.date, last_day: dt.date) -> li
 # --------------------------------------------------------------------------- salaried only
 
 SALARIED_ANCHOR = dt.date(2026, 1, 4)
-MANAGER_HIRED = dt.date(2026, 1, 5)
+MANAGER_HIRED = dt.date(2026, 1, 4)  # the first day of a period
 CHEF_HIRED = dt.date(2026, 6, 3)  # mid-period: 06-03..06-06 of 05-24..06-06
 
 
@@ -164,20 +164,20 @@ def test_run_all_closed_prints_one_line_per_period_with_its_totals(salaried):
 
 # --------------------------------------------------------------------------- year to date
 
-CAP_WEEKS = [dt.date(2026, 1, 5) + dt.timedelta(days=7 * n) for n in range(6)]
+CAP_WEEKS = [dt.date(2026, 1, 5) + dt.timedelta(days=7 * n) for n in range(4)]
 
 
 def _cap_dataset() -> Dataset:
     """Wages that cross every year-to-date cap inside the range: FUTA (7,000)
     in week 1, Social Security (184,500) and additional Medicare (200,000)
-    in week 5 for BIG; in week 2 for OPEN, who starts the year close to
+    in week 4 for BIG; in week 2 for OPEN, who starts the year close to
     both (ytd_opening)."""
     data = Dataset()
     data.tenant("cap", "weekly", CAP_WEEKS[0].isoformat(), workweek="monday")
     data.location("cap", "CHI", "America/Chicago", "TX")
     data.staff("cap", "BIG", "CHI")
     data.staff("cap", "OPEN", "CHI")
-    data.rate("cap", "BIG", "exec", "1000.00")
+    data.rate("cap", "BIG", "exec", "1500.00")
     data.rate("cap", "OPEN", "exec", "100.00")
     data.ytd_opening("cap", "OPEN", "183000.00", "183000.00", "198000.00", "6900.00")
     for week in CAP_WEEKS:
@@ -239,15 +239,14 @@ def test_year_to_date_of_one_range_run_equals_the_periods_run_one_by_one(ytd):
 
 def test_the_range_crossed_every_cap(ytd):
     big = {row["period_start"]: row for row in ytd.range_rows if row["staff_id"] == "BIG"}
-    # 40,000.00 a week: FUTA only on the first 7,000; Social Security on
-    # 184,500 − 160,000 in week 5 and nothing after; 0.9 % from week 5
+    # 60,000.00 a week: FUTA only on the first 7,000; Social Security on
+    # 184,500 − 180,000 in week 4; 0.9 % on the 40,000 above 200,000 in week 4
     assert big[CAP_WEEKS[0]]["futa_tax"] == D("42.00")
     assert big[CAP_WEEKS[1]]["futa_tax"] == D("0.00")
-    assert big[CAP_WEEKS[4]]["social_security_tax"] == D("1519.00")  # 6.2 % × 24,500
-    assert big[CAP_WEEKS[5]]["social_security_tax"] == D("0.00")
-    assert big[CAP_WEEKS[3]]["medicare_tax"] == D("580.00")
-    # 1.45 % × 40,000 + 0.9 % × (200,000 − 200,000 … 40,000 above): week 5 pays 0
-    assert big[CAP_WEEKS[5]]["medicare_tax"] == D("940.00")  # 580 + 0.9 % × 40,000
+    assert big[CAP_WEEKS[2]]["social_security_tax"] == D("3720.00")
+    assert big[CAP_WEEKS[3]]["social_security_tax"] == D("279.00")  # 6.2 % × 4,500
+    assert big[CAP_WEEKS[2]]["medicare_tax"] == D("870.00")
+    assert big[CAP_WEEKS[3]]["medicare_tax"] == D("1230.00")  # 870 + 0.9 % × 40,000
     opening = {row["period_start"]: row for row in ytd.range_rows if row["staff_id"] == "OPEN"}
     # 4,000.00 a week over an opening of 183,000: 1,500 left under the base
     assert opening[CAP_WEEKS[0]]["social_security_tax"] == D("93.00")
@@ -310,15 +309,18 @@ def test_a_correction_to_a_finalized_period_is_paid_in_the_next_one_without_new_
     [adjustment] = _rows(
         url,
         "select original_period_start, applied_period_start, reason, delta_hours_worked, "
-        "delta_straight_time_pay, delta_gross_pay, source_ids from marts.fct_payroll_adjustments",
+        "delta_overtime_hours, delta_straight_time_pay, delta_overtime_premium_pay, "
+        "delta_gross_pay, source_ids from marts.fct_payroll_adjustments",
     )
     assert adjustment == {
         "original_period_start": FIX_WEEK,
         "applied_period_start": NEXT_WEEK,
         "reason": "corrected_punch",
         "delta_hours_worked": D("0.5000"),
+        "delta_overtime_hours": D("0.5000"),  # the week is now 40.5 h
         "delta_straight_time_pay": D("10.00"),
-        "delta_gross_pay": D("10.00"),
+        "delta_overtime_premium_pay": D("5.00"),  # 0.5 × 20.00 × 0.5 h
+        "delta_gross_pay": D("15.00"),
         "source_ids": [events[0]],
     }
     payroll = {
@@ -327,7 +329,8 @@ def test_a_correction_to_a_finalized_period_is_paid_in_the_next_one_without_new_
     }
     assert payroll[NEXT_WEEK]["hours_worked"] == D("0.5")
     assert payroll[NEXT_WEEK]["straight_time_pay"] == D("10.00")
-    assert payroll[NEXT_WEEK]["gross_pay"] == D("10.00")
+    assert payroll[NEXT_WEEK]["overtime_premium_pay"] == D("5.00")
+    assert payroll[NEXT_WEEK]["gross_pay"] == D("15.00")
     assert payroll[NEXT_WEEK]["run_id"] == skipping.run_id
     # the finalized week is as it was published
     assert payroll[FIX_WEEK]["hours_worked"] == D("40")

@@ -15,19 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-    PARTITION_NAME_TAG,
-)
 
 from dagster_project.defs.periods.jobs import CALENDAR_JOB, PAY_PERIOD_JOB
 from dagster_project.defs.periods.partitions import (
     PAY_PERIODS,
-    PERIOD_TAG,
-    TENANT_TAG,
     PayPeriodKey,
     parse_partition_key,
+    range_tags,
 )
 from dagster_project.lib.database import transaction, warehouse_url
 from dagster_project.lib.pay_calendar import calendar_is_current
@@ -111,25 +105,6 @@ def refresh_calendar(instance: dg.DagsterInstance, as_of: str | None = None) -> 
     return _outcome((), result)
 
 
-def range_tags(periods: Sequence[PayPeriodKey]) -> dict[str, str]:
-    """Run tags of a run of ``periods`` (one tenant's, in partition order):
-    its partition, or its partition range, and the tenant and period(s)."""
-    first, last = periods[0], periods[-1]
-    tags = {
-        TENANT_TAG: ",".join(sorted({p.tenant_id for p in periods})),
-        PERIOD_TAG: first.period_start.isoformat()
-        if first == last
-        else f"{first.period_start.isoformat()}..{last.period_start.isoformat()}",
-    }
-    if first == last:
-        return {**tags, PARTITION_NAME_TAG: first.partition_key}
-    return {
-        **tags,
-        ASSET_PARTITION_RANGE_START_TAG: first.partition_key,
-        ASSET_PARTITION_RANGE_END_TAG: last.partition_key,
-    }
-
-
 def run_periods(instance: dg.DagsterInstance, periods: Sequence[PayPeriodKey]) -> RunOutcome:
     """ONE run computing ``periods`` — a contiguous range of one tenant's
     registered partitions (``plan_runs``) — in one dbt build."""
@@ -187,12 +162,18 @@ def registered_periods(instance: dg.DagsterInstance) -> list[PayPeriodKey]:
 
 
 def closed_unpaid_periods(url: str, tenant_id: str | None) -> list[PayPeriodKey]:
-    """Closed periods with no pay register yet, oldest first (year-to-date order)."""
+    """Closed periods never computed yet (no pay register, no successful
+    run: a period with no one to pay is done once computed), oldest first."""
     closed = """
         select p.tenant_id, p.period_start
         from marts.dim_pay_periods as p
         where p.is_closed
           and (%(tenant)s::text is null or p.tenant_id = %(tenant)s)
+          and not exists (
+              select 1 from marts.payroll_runs as r
+              where r.tenant_id = p.tenant_id and r.period_start = p.period_start
+                  and r.status = 'SUCCESS'
+          )
         order by p.tenant_id, p.period_start
     """
     paid = set(computed_periods(url)) if _payroll_exists(url) else set()

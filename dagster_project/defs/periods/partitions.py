@@ -10,9 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import dagster as dg
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+    PARTITION_NAME_TAG,
+)
 
 PAY_PERIODS = dg.DynamicPartitionsDefinition(name="pay_periods")
 # run tags an operator filters runs by (UI, CLI, schedules and sensors alike)
@@ -66,6 +72,37 @@ def parse_partition_key(partition_key: str) -> PayPeriodKey:
             f"invalid pay period key {_shown(partition_key)}: expected <tenant>|<date>"
         )
     return PayPeriodKey(validate_tenant_id(tenant_id), parse_period_start(period))
+
+
+def range_tags(periods: Sequence[PayPeriodKey]) -> dict[str, str]:
+    """Run tags of a run of ``periods`` (one tenant's, in partition order):
+    its partition, or its partition range, and the tenant and period(s)."""
+    first, last = periods[0], periods[-1]
+    tags = {
+        TENANT_TAG: ",".join(sorted({p.tenant_id for p in periods})),
+        PERIOD_TAG: first.period_start.isoformat()
+        if first == last
+        else f"{first.period_start.isoformat()}..{last.period_start.isoformat()}",
+    }
+    if first == last:
+        return {**tags, PARTITION_NAME_TAG: first.partition_key}
+    return {
+        **tags,
+        ASSET_PARTITION_RANGE_START_TAG: first.partition_key,
+        ASSET_PARTITION_RANGE_END_TAG: last.partition_key,
+    }
+
+
+def run_request(
+    periods: Sequence[PayPeriodKey], run_key: str, tags: dict[str, str]
+) -> dg.RunRequest:
+    """A schedule's or sensor's request to compute ``periods`` (one tenant's,
+    contiguous) in one run: a partition, or a partition range."""
+    all_tags = {**range_tags(periods), **tags}
+    if len(periods) == 1:
+        all_tags.pop(PARTITION_NAME_TAG)
+        return dg.RunRequest(run_key=run_key, partition_key=periods[0].partition_key, tags=all_tags)
+    return dg.RunRequest(run_key=run_key, tags=all_tags)
 
 
 def period_tags(partition_key: str) -> dict[str, str]:

@@ -9,7 +9,13 @@ import dagster as dg
 import psycopg2.errors
 
 from dagster_project.defs.periods.jobs import PAY_PERIOD_JOB, pay_period_job
-from dagster_project.defs.periods.partitions import PAY_PERIODS, PayPeriodKey, period_tags
+from dagster_project.defs.periods.partitions import (
+    PAY_PERIODS,
+    PERIOD_TAG,
+    TENANT_TAG,
+    PayPeriodKey,
+    run_request,
+)
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.schedules.calendar_source import (
     finalized_periods,
@@ -24,20 +30,33 @@ SCHEDULE_NAME = "pay_period_close_schedule"
 TRIGGER_TAG = "payroll/trigger"
 # Dagster tags every run a schedule launches with these.
 _SCHEDULE_NAME_TAG = "dagster/schedule_name"
-_PARTITION_TAG = "dagster/partition"
 
 
 def _launched_by_this_schedule(instance: dg.DagsterInstance, key: PayPeriodKey) -> bool:
     """A run_key only deduplicates within one tick: across ticks (catch-up after
-    downtime) the run storage says whether this period was launched already."""
+    downtime) the run storage says whether this period was launched already,
+    alone or inside a range."""
     records = instance.get_run_records(
         dg.RunsFilter(
             job_name=PAY_PERIOD_JOB,
-            tags={_SCHEDULE_NAME_TAG: SCHEDULE_NAME, _PARTITION_TAG: key.partition_key},
+            tags={_SCHEDULE_NAME_TAG: SCHEDULE_NAME, TENANT_TAG: key.tenant_id},
         ),
-        limit=1,
+        limit=50,
     )
-    return bool(records)
+    for record in records:
+        span = record.dagster_run.tags.get(PERIOD_TAG, "")
+        first, _, last = span.partition("..")
+        if first and first <= key.period_start.isoformat() <= (last or first):
+            return True
+    return False
+
+
+def _request(keys: list[PayPeriodKey]) -> dg.RunRequest:
+    """One run for a tenant's due periods (a range when catching up)."""
+    run_key = keys[0].partition_key
+    if len(keys) > 1:
+        run_key = f"{run_key}..{keys[-1].partition_key}"
+    return run_request(keys, run_key, {TRIGGER_TAG: "period-close"})
 
 
 def period_close_requests(
@@ -62,27 +81,23 @@ def period_close_requests(
         context.log.warning(f"pay_calendar_unusable {problem}")
     # most hourly ticks find nothing due: only then ask the instance
     registered = set(context.instance.get_dynamic_partitions(PAY_PERIODS.name)) if due else set()
-    requests, skipped = [], []
+    due_by_tenant: dict[str, list[PayPeriodKey]] = {}
+    skipped = []
     for key in due:
         where = f"tenant={key.tenant_id} period_start={key.period_start}"
         if key in finalized:
             skipped.append(f"{key.partition_key} finalized")
         elif key.partition_key not in registered:
-            # no data yet, or the calendar was not refreshed since it arrived:
-            # a later tick within the catch-up window launches it
+            # no calendar built since the period began: a later tick within
+            # the catch-up window launches it
             context.log.info(f"pay_period_due_unregistered {where}")
             skipped.append(f"{key.partition_key} not registered yet")
         elif _launched_by_this_schedule(context.instance, key):
             skipped.append(f"{key.partition_key} already launched")
         else:
             context.log.info(f"pay_period_closed_launch {where} tick={tick.isoformat()}")
-            requests.append(
-                dg.RunRequest(
-                    partition_key=key.partition_key,
-                    run_key=key.partition_key,
-                    tags={**period_tags(key.partition_key), TRIGGER_TAG: "period-close"},
-                )
-            )
+            due_by_tenant.setdefault(key.tenant_id, []).append(key)
+    requests = [_request(keys) for _, keys in sorted(due_by_tenant.items())]
     if requests:
         return requests
     if skipped:
@@ -102,7 +117,7 @@ def period_close_requests(
     description="Every hour: launches each tenant's pay period once it has closed (local "
     "midnight after its last day, at its last location) plus PAYROLL_SCHEDULE_CLOSE_DELAY_HOURS. "
     "run_key = <tenant>|<period start>; periods missed while the daemon was down are "
-    "launched on the next tick (PAYROLL_SCHEDULE_CATCHUP_HOURS).",
+    "launched on the next tick (PAYROLL_SCHEDULE_CATCHUP_HOURS), a tenant's in one run.",
 )
 def pay_period_close_schedule(
     context: dg.ScheduleEvaluationContext, warehouse: WarehouseResource

@@ -14,7 +14,7 @@ import dagster as dg
 import psycopg2.errors
 
 from dagster_project.defs.periods.jobs import pay_period_job
-from dagster_project.defs.periods.partitions import PAY_PERIODS, period_tags
+from dagster_project.defs.periods.partitions import PAY_PERIODS, run_request
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.sensors.late_data_plan import plan_recomputes
 from dagster_project.defs.sensors.late_data_sql import late_periods, open_periods_after, watermarks
@@ -67,23 +67,29 @@ def late_attendance_sensor(
         context.log.warning(flag)
     registered = set(context.instance.get_dynamic_partitions(PAY_PERIODS.name))
     requests = []
-    for item in plan.recomputes:
-        key = item.key
-        where = f"tenant={key.tenant_id} period_start={key.period_start} reason={item.reason}"
-        if key.partition_key not in registered:
-            context.log.warning(f"late_data_recompute_unregistered {where}")
-            continue
-        context.log.info(f"late_data_recompute {where} run_key={item.run_key}")
-        requests.append(
-            dg.RunRequest(
-                partition_key=key.partition_key,
-                run_key=item.run_key,
-                tags={
-                    **period_tags(key.partition_key),
-                    TRIGGER_TAG: "late-data",
-                    REASON_TAG: item.reason,
-                },
+    for tenant_id in sorted({item.key.tenant_id for item in plan.recomputes}):
+        items = [item for item in plan.recomputes if item.key.tenant_id == tenant_id]
+        keys = [item.key for item in items]
+        unregistered = [key for key in keys if key.partition_key not in registered]
+        for key in unregistered:
+            context.log.warning(
+                f"late_data_recompute_unregistered tenant={tenant_id} "
+                f"period_start={key.period_start}"
             )
+        keys = [key for key in keys if key not in unregistered]
+        if not keys:
+            continue
+        # one run for the tenant: its periods from the first to recompute to
+        # the last, year to date in one window
+        marker = max(item.marker for item in items)
+        run_key = f"late|{keys[0].partition_key}..{keys[-1].partition_key}|{marker.isoformat()}"
+        reasons = ",".join(sorted({item.reason for item in items}))
+        context.log.info(
+            f"late_data_recompute tenant={tenant_id} first={keys[0].period_start} "
+            f"last={keys[-1].period_start} periods={len(keys)} reasons={reasons} run_key={run_key}"
+        )
+        requests.append(
+            run_request(keys, run_key, {TRIGGER_TAG: "late-data", REASON_TAG: reasons[:200]})
         )
     if requests:
         return dg.SensorResult(run_requests=requests, cursor=cursor)

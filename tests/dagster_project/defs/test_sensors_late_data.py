@@ -124,8 +124,20 @@ def evaluate(instance, warehouse, cursor, repository=None):
     return late_attendance_sensor.evaluate_tick(context)
 
 
-def planned(data) -> list[tuple[str, str]]:
-    return [(r.partition_key, r.tags["payroll/late-reason"]) for r in data.run_requests]
+RANGE_START = "dagster/asset_partition_range_start"
+RANGE_END = "dagster/asset_partition_range_end"
+
+
+def planned(data) -> list[tuple[str, str, str]]:
+    """Each request: (first period, last period, reasons) — one run per tenant."""
+    return [
+        (
+            r.tags.get(RANGE_START, r.partition_key),
+            r.tags.get(RANGE_END, r.partition_key),
+            r.tags["payroll/late-reason"],
+        )
+        for r in data.run_requests
+    ]
 
 
 def test_late_data_recomputes_open_periods_and_flags_finalized_ones(
@@ -150,16 +162,17 @@ def test_late_data_recomputes_open_periods_and_flags_finalized_ones(
             (delivery, "sha-1", T1),
         )
         late = evaluate(instance, warehouse, first.cursor, repository)
+        # weeks 2 and 3 changed; week 5, computed early (before it closed),
+        # follows for its year to date: ONE run from week 2 through week 5
         assert planned(late) == [
-            ("acme|2026-03-08", "late_data"),
-            ("acme|2026-03-15", "late_data"),
-            # computed early (before it closed): its year-to-date follows
-            ("acme|2026-03-29", "ytd_after=2026-03-08"),
+            ("acme|2026-03-08", "acme|2026-03-29", "late_data,ytd_after=2026-03-08"),
         ]
         keys = [r.run_key for r in late.run_requests]
-        assert keys[0] == "late|acme|2026-03-08|2026-04-02 08:00:00+00:00".replace(" ", "T")
+        assert keys == [
+            "late|acme|2026-03-08..acme|2026-03-29|2026-04-02T08:00:00+00:00",
+        ]
         assert late.run_requests[0].tags["payroll/tenant"] == "acme"
-        assert late.run_requests[0].tags["payroll/period"] == "2026-03-08"
+        assert late.run_requests[0].tags["payroll/period"] == "2026-03-08..2026-03-29"
         assert json.loads(late.cursor)["watermarks"][0].startswith("2026-04-02T08:00:00")
 
         # another delivery while those runs are queued: the same run keys, so
@@ -194,9 +207,11 @@ def test_late_data_recomputes_open_periods_and_flags_finalized_ones(
         with caplog.at_level(logging.WARNING, logger="dagster_project.defs.sensors.late_data"):
             adjusted = evaluate(instance, warehouse, done.cursor, repository)
         assert planned(adjusted) == [
-            ("acme|2026-03-08", "adjustment_for=2026-03-01"),
-            ("acme|2026-03-15", "ytd_after=2026-03-08"),
-            ("acme|2026-03-29", "ytd_after=2026-03-08"),
+            (
+                "acme|2026-03-08",
+                "acme|2026-03-29",
+                "adjustment_for=2026-03-01,ytd_after=2026-03-08",
+            ),
         ]
         assert (
             "late_data_finalized_period tenant=acme period_start=2026-03-01 late_rows=2 "
