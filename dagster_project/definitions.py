@@ -9,6 +9,7 @@ from dagster_project.defs.checks import checks
 from dagster_project.defs.dbt import assets as dbt_assets
 from dagster_project.defs.ingest import assets as ingest_assets
 from dagster_project.defs.periods import assets as period_assets
+from dagster_project.defs.periods import calendar_sensor
 from dagster_project.defs.periods import jobs as period_jobs
 from dagster_project.defs.periods import sensors as period_sensors
 from dagster_project.defs.publish import assets as publish_assets
@@ -29,6 +30,7 @@ def defs() -> dg.Definitions:
         period_assets.defs(),
         period_jobs.defs(),
         period_sensors.defs(),
+        calendar_sensor.defs(),
         checks.defs(),
         pay_calendar_schedules.defs(),
         sensor_jobs.defs(),
