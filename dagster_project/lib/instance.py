@@ -19,6 +19,7 @@ DAGSTER_YAML = Path(__file__).resolve().parents[2] / "deploy" / "dagster.yaml"
 STORAGE_URL_ENV = "PAYROLL_DAGSTER_STORAGE_URL"
 # the pool every warehouse writer step claims: one run at a time (run granularity)
 WAREHOUSE_POOL = "payroll_warehouse"
+EVENT_BATCH_SIZE = "200"
 
 
 def prepare_dagster_home(settings: Settings | None = None) -> Path:
@@ -32,10 +33,24 @@ def prepare_dagster_home(settings: Settings | None = None) -> Path:
     os.environ["DAGSTER_HOME"] = str(home)
     # dagster-postgres talks through SQLAlchemy, whose default driver for
     # postgresql:// is psycopg 3 from 2.1 on; Dagster's SQL needs psycopg2.
-    os.environ[STORAGE_URL_ENV] = sqlalchemy_url(dagster_storage_url(settings))
+    os.environ[STORAGE_URL_ENV] = event_log_url(sqlalchemy_url(dagster_storage_url(settings)))
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    # a range run materializes every asset once per period: those events are
+    # written in batches (one INSERT per batch, not per event)
+    os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", EVENT_BATCH_SIZE)
     return home
+
+
+def event_log_url(url: str) -> str:
+    """Dagster's storage URL with asynchronous commits for its sessions: an
+    event is durable a fraction of a second after it is written instead of
+    each of a run's hundreds of events waiting for a WAL flush. A server crash
+    can lose the last events of a run in progress (run monitoring then marks
+    it failed); the warehouse's own writes stay synchronous."""
+    if "synchronous_commit" in url:
+        return url
+    return url + ("&" if "?" in url else "?") + "options=-c%20synchronous_commit%3Doff"
 
 
 def get_instance(settings: Settings | None = None) -> dg.DagsterInstance:
