@@ -6,8 +6,11 @@ dbt runs in the run's own process from the manifest parsed at install time
 asset's materialization or check result as the build goes.
 """
 
+import importlib
 import json
 import os
+import sys
+import threading
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -175,6 +178,7 @@ def pay_period_models(
         f"pay_period_build periods={len(computed)} first={computed[0].partition_key} "
         f"last={computed[-1].partition_key}"
     )
+    prefetch_audit_modules()
     with warehouse.exclusive_writer():
         with transaction(warehouse.url()) as conn:
             select_periods(conn, context.run_id, computed)
@@ -191,6 +195,18 @@ def pay_period_models(
     context.log.info(
         "pay_period_staged " + " ".join(f"{mart}={rows}" for mart, rows in staged.items())
     )
+
+
+def prefetch_audit_modules() -> None:
+    """Import Great Expectations (seconds of CPU) while dbt waits on the
+    warehouse, so the audit step that follows does not start with it."""
+    if "great_expectations" not in sys.modules:
+        threading.Thread(target=_import_gx, name="prefetch-gx", daemon=True).start()
+
+
+def _import_gx() -> None:
+    importlib.import_module("dagster_project.lib.gx_suites")  # GX settings first
+    importlib.import_module("great_expectations")
 
 
 def run_periods(context: dg.AssetExecutionContext) -> list[PayPeriodKey]:
