@@ -77,9 +77,7 @@ def secrets(demo) -> dict[str, list[tuple[str, re.Pattern[str]]]]:
     url, _, inputs, _, _ = demo
     with (inputs / "staff.csv").open(newline="") as handle:
         staff = list(csv.DictReader(handle))
-    names = [
-        (f"name of {row['staff_id']}", re.compile(re.escape(row["full_name"]))) for row in staff
-    ]
+    names = [(f"name of {row['staff_id']}", row["full_name"]) for row in staff]
     entered: set[Decimal] = set()
     for row in staff:
         for column in ("annual_salary", "w4_dependents", "w4_other_income", "w4_deductions"):
@@ -103,8 +101,8 @@ def secrets(demo) -> dict[str, list[tuple[str, re.Pattern[str]]]]:
     assert len(names) == 60 and len(pay) > 200 and len(entered) >= 5
     return {
         "names": names,
-        "w4_and_salaries": [(f"entered {v}", _money_pattern(v)) for v in sorted(entered)],
-        "pay": [(f"pay {v}", _money_pattern(v)) for v in sorted(pay)],
+        "w4_and_salaries": [(f"entered {v}", v) for v in sorted(entered)],
+        "pay": [(f"pay {v}", v) for v in sorted(pay)],
     }
 
 
@@ -139,13 +137,30 @@ def _table_text(conn, schema: str, name: str) -> Iterator[tuple[str, str]]:
     yield f"table {schema}.{name}", rows[0][0]
 
 
-def _hits(sources, patterns) -> list[str]:
-    return [
-        f"{label} in {source}"
-        for source, text in sources
-        for label, pattern in patterns
-        if pattern.search(text)
-    ]
+# an amount with cents as it can be written: 1082.81 or 1,082.81, whole (a
+# comma before it is a separator only when no digit precedes it)
+_AMOUNT = re.compile(r"(?<![\d.])(?<!\d,)(\d{1,3}(?:,\d{3})+|\d+)\.(\d{2})(?!\d)")
+
+
+def _amounts(text: str) -> set[Decimal]:
+    return {Decimal(f"{whole.replace(',', '')}.{cents}") for whole, cents in _AMOUNT.findall(text)}
+
+
+def _hits(sources, secrets) -> list[str]:
+    """``<label> in <source>`` for every secret a source holds: names as
+    text, amounts as the amounts written in it (each source read once)."""
+    hits = []
+    for source, text in sources:
+        amounts = None
+        for label, secret in secrets:
+            if isinstance(secret, Decimal):
+                amounts = _amounts(text) if amounts is None else amounts
+                found = secret in amounts
+            else:
+                found = secret in text
+            if found:
+                hits.append(f"{label} in {source}")
+    return hits
 
 
 def test_the_scan_sees_what_it_looks_for(demo, secrets):
