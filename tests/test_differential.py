@@ -519,6 +519,16 @@ def run_batch(batch: dict[str, ref.Inputs], url: str, folder: Path) -> Computed:
     inputs = merged(batch)
     write_csvs(inputs, folder / "input")
     ingest_paths(url, [folder / "input"])
+    # the calendar spans the cases' data only, as the reference does: its
+    # clock is set before every case (a tenant's periods through "today"
+    # would pay salaries the reference never computes)
+    conn = psycopg2.connect(url)
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            "insert into control.pay_calendar (only_row, as_of) values (true, '2000-01-01') "
+            "on conflict (only_row) do update set as_of = excluded.as_of"
+        )
+    conn.close()
     result = dbt_build(url, folder / "target")
     assert result.returncode == 0, result.stdout[-6000:]
     payroll = {
