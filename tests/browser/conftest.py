@@ -38,6 +38,9 @@ VIEWPORT = {"width": 1600, "height": 1000}
 ACTION_TIMEOUT_MS = 60_000
 NAVIGATION_TIMEOUT_MS = 120_000
 BROWSER_LAUNCH_TIMEOUT_MS = 120_000
+# the pay calendar runs through the period holding the tenant's local today
+# (None), not the demo's own "now": a real year of periods, the last one open
+CALENDAR_AS_OF: str | None = None
 
 
 @pytest.fixture(scope="session")
@@ -68,18 +71,23 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="module")
+# one webserver and daemon for every browser test module: starting them, and
+# ingesting the demo and building its calendar, is most of the tests' time
+@pytest.fixture(scope="package")
 def dagster_ui(
     make_database: Callable[[str], str],
     tmp_path_factory: pytest.TempPathFactory,
     chromium_executable: str,
 ) -> Iterator[DagsterUi]:
-    """The demo ingested and its pay calendar built (so every pay period is a
-    partition), no period computed; webserver and daemon over that instance,
-    with DAGSTER_HOME prepared exactly as ``payroll ui`` prepares it."""
+    """The demo ingested and its pay calendar built through today (so every
+    pay period is a partition), no period computed before the first test;
+    webserver and daemon over that instance, with DAGSTER_HOME prepared
+    exactly as ``payroll ui`` prepares it. The tests share it: each asserts
+    only what its own runs did, whatever ran before it."""
     from dagster_project.cli import app
     from dagster_project.demo.generator import write_demo_files
-    from dagster_project.lib.instance import STORAGE_URL_ENV, prepare_dagster_home
+    from dagster_project.lib.instance import STORAGE_URL_ENV, get_instance, prepare_dagster_home
+    from dagster_project.lib.launch import refresh_calendar
     from dagster_project.settings import get_settings
 
     url = make_database("browser_ui")
@@ -99,6 +107,13 @@ def dagster_ui(
         ingested = CliRunner().invoke(app, ["ingest", str(home / "input")])
         assert ingested.exit_code == 0, f"payroll ingest of the demo failed:\n{ingested.output}"
         prepare_dagster_home()
+        # ingest no longer builds the calendar: build it through today (a real
+        # year of periods; salaried staff are paid in each), as `payroll run` does
+        calendar = refresh_calendar(get_instance(), CALENDAR_AS_OF)
+        assert calendar.success, (
+            f"pay calendar run {calendar.run_id} failed: "
+            f"{', '.join(calendar.failed_checks) or ', '.join(calendar.failed_steps)}"
+        )
         bin_dir = Path(sys.executable).parent
         env = dict(os.environ)
         env["PATH"] = os.pathsep.join([str(bin_dir), env.get("PATH", "")])

@@ -9,10 +9,8 @@ each view land in ``tests/artifacts/`` (a failed step leaves
 
 from __future__ import annotations
 
-import contextlib
 import re
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -22,19 +20,24 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from tests.browser.dagster_ui import SKIP_ENV, DagsterUi, skip_requested
+from tests.browser.ui_operator import (
+    FIRST_PERIOD,
+    JOB,
+    STAFF_PAID,
+    TOTAL_GROSS,
+    TOTAL_NET,
+    Operator,
+    calendar_periods,
+    check_evaluations,
+    name_pattern,
+)
 
 pytestmark = pytest.mark.skipif(
     skip_requested(), reason=f"{SKIP_ENV}=1: browser tests skipped on request"
 )
 
-JOB = "pay_period_job"
-PERIOD = "bistro|2026-03-01"
+PERIOD = FIRST_PERIOD
 TENANT, PERIOD_START = PERIOD.split("|")
-DEMO_PERIODS = 4
-# the demo's first period as `make run` prints its register
-STAFF_PAID = 59
-TOTAL_GROSS = Decimal("79997.56")
-TOTAL_NET = Decimal("68412.75")
 RUN_TIMEOUT_SECONDS = 360
 RUN_STATUS_WAIT_MS = 30_000
 SENSOR_TIMEOUT_SECONDS = 180
@@ -43,47 +46,6 @@ GX_CHECK_PREFIX = "gx_"
 PAYROLL_MART = "fct_payroll"
 TERMINAL_STATUS = re.compile(r"^(Success|Failure|Canceled)$")
 FINISHED = ("SUCCESS", "FAILURE", "CANCELED")
-
-
-def _name(text: str) -> re.Pattern[str]:
-    """Dagster's accessible names carry their icons' names ("job pay_period_job info")."""
-    return re.compile(rf"(^|\s){re.escape(text)}(\s|$)")
-
-
-class Operator:
-    """The browser, plus what a failure report needs: a screenshot of the page
-    as it was and the servers' logs."""
-
-    def __init__(self, page: Page, ui: DagsterUi, artifacts: Path) -> None:
-        self.page = page
-        self.ui = ui
-        self.artifacts = artifacts
-
-    def screenshot(self, name: str) -> Path:
-        path = self.artifacts / f"{name}.png"
-        self.page.screenshot(path=str(path))
-        return path
-
-    @contextlib.contextmanager
-    def step(self, what: str) -> Iterator[None]:
-        started = time.monotonic()
-        try:
-            yield
-            # shown with the test's output when something later fails
-            print(f"ui step '{what}' done in {time.monotonic() - started:.1f}s")
-        except Exception as exc:
-            slug = re.sub(r"[^a-z0-9]+", "_", what.lower()).strip("_")
-            try:
-                shot = f"screenshot: {self.screenshot(f'failed_{slug}')}"
-            except PlaywrightError as shot_error:
-                shot = f"no screenshot ({shot_error})"
-            raise AssertionError(
-                f"UI step '{what}' failed at {self.page.url}: {exc}\n{shot}\n"
-                f"{self.ui.diagnostics()}"
-            ) from exc
-
-    def nav(self, section: str) -> None:
-        self.page.get_by_role("navigation").get_by_role("link", name=_name(section)).click()
 
 
 def test_operator_launches_a_pay_period_from_the_ui_and_it_passes_its_checks(
@@ -103,29 +65,15 @@ def test_operator_launches_a_pay_period_from_the_ui_and_it_passes_its_checks(
         operator.screenshot("asset_graph")
 
     with operator.step("find the pay periods of the job"):
-        operator.nav("Jobs")
-        page.get_by_role("link", name=_name(JOB)).click()
-        expect(page.get_by_role("heading", name=JOB)).to_be_visible()
-        page.get_by_role("tab", name="Partitions").click()
+        operator.open_pay_periods()
         total = page.get_by_text("Total partitions").locator("xpath=..")
-        expect(total).to_have_text(re.compile(rf"^\s*{DEMO_PERIODS}\s*Total partitions\s*$"))
+        periods = calendar_periods()
+        expect(total).to_have_text(re.compile(rf"^\s*{periods}\s*Total partitions\s*$"))
 
     with operator.step("choose one pay period and launch it"):
-        page.get_by_role("button", name=_name("Materialize…")).click()
-        # Dagster asks first when an upstream asset was never materialized
-        dialog = page.get_by_role("dialog")
-        confirm = dialog.get_by_role("button", name="Confirm")
-        picker = dialog.get_by_text("Select a partition or create one")
-        expect(confirm.or_(picker).first).to_be_visible()
-        if confirm.is_visible():
-            confirm.click()
-        picker.click()
-        partition_filter = page.get_by_placeholder("Filter partitions")
-        partition_filter.fill(PERIOD)
-        # the checkbox input is hidden behind its drawn label
-        page.get_by_role("checkbox", name=PERIOD).locator("xpath=..").click()
-        page.keyboard.press("Escape")  # closes the partition list, not the dialog
-        expect(partition_filter).to_be_hidden()
+        dialog, partition_filter = operator.open_partition_picker()
+        operator.toggle_partition(partition_filter, PERIOD)
+        operator.close_partition_picker(partition_filter)
         expect(dialog.get_by_text("1 partition", exact=True)).to_be_visible()
         launch = dialog.get_by_role("button", name="Launch 1 run")
         expect(launch).to_be_enabled()
@@ -138,7 +86,7 @@ def test_operator_launches_a_pay_period_from_the_ui_and_it_passes_its_checks(
 
     with operator.step("find the run with its partition in the run list"):
         operator.nav("Runs")
-        run_link = page.get_by_role("link", name=_name(short_id))
+        run_link = page.get_by_role("link", name=name_pattern(short_id))
         row = page.locator("[data-index]").filter(has=run_link).last
         expect(row).to_contain_text(f"partition: {PERIOD}")
         expect(row).to_contain_text(JOB)
@@ -157,7 +105,7 @@ def test_operator_launches_a_pay_period_from_the_ui_and_it_passes_its_checks(
     assert run.job_name == JOB
     assert run.tags.get("dagster/partition") == PERIOD
     assert run.tags.get("dagster/from_ui") == "true"
-    evaluations = _check_evaluations(run_id)
+    evaluations = check_evaluations(run_id)
     failed = sorted(key.to_user_string() for key, (passed, _) in evaluations.items() if not passed)
     assert failed == [], f"checks failed in a successful run: {failed}"
     selected = set(run.asset_check_selection or ())
@@ -180,9 +128,7 @@ def test_operator_launches_a_pay_period_from_the_ui_and_it_passes_its_checks(
                 operator.screenshot("blocking_check")
 
     with operator.step("see the period done among the pay periods"):
-        operator.nav("Jobs")
-        page.get_by_role("link", name=_name(JOB)).click()
-        page.get_by_role("tab", name="Partitions").click()
+        operator.open_pay_periods()
         expect(page.get_by_text(PERIOD).first).to_be_visible()
         operator.screenshot("pay_periods")
 
@@ -241,24 +187,6 @@ def _run_record(run_id: str):
     run = get_instance().get_run_by_id(run_id)
     assert run is not None, f"run {run_id} is not in the instance"
     return run
-
-
-def _check_evaluations(run_id: str) -> dict:
-    """AssetCheckKey → (passed, blocking) for every check evaluated in the run."""
-    import dagster as dg
-
-    from dagster_project.lib.instance import get_instance
-
-    records = (
-        get_instance()
-        .get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
-        .records
-    )
-    evaluations: dict[dg.AssetCheckKey, tuple[bool, bool]] = {}
-    for record in records:
-        evaluation = record.event_log_entry.dagster_event.asset_check_evaluation_data
-        evaluations[evaluation.asset_check_key] = (evaluation.passed, bool(evaluation.blocking))
-    return evaluations
 
 
 def _published_period() -> tuple[int, Decimal, Decimal, list[str]]:
