@@ -164,20 +164,20 @@ def test_run_all_closed_prints_one_line_per_period_with_its_totals(salaried):
 
 # --------------------------------------------------------------------------- year to date
 
-CAP_WEEKS = [dt.date(2026, 1, 5) + dt.timedelta(days=7 * n) for n in range(4)]
+CAP_WEEKS = [dt.date(2026, 1, 5) + dt.timedelta(days=7 * n) for n in range(3)]
 
 
 def _cap_dataset() -> Dataset:
     """Wages that cross every year-to-date cap inside the range: FUTA (7,000)
     in week 1, Social Security (184,500) and additional Medicare (200,000)
-    in week 4 for BIG; in week 2 for OPEN, who starts the year close to
-    both (ytd_opening)."""
+    in week 2 for BIG; in week 1 and 2 for OPEN, who starts the year close
+    to both (ytd_opening)."""
     data = Dataset()
     data.tenant("cap", "weekly", CAP_WEEKS[0].isoformat(), workweek="monday")
     data.location("cap", "CHI", "America/Chicago", "TX")
     data.staff("cap", "BIG", "CHI")
     data.staff("cap", "OPEN", "CHI")
-    data.rate("cap", "BIG", "exec", "1500.00")
+    data.rate("cap", "BIG", "exec", "2500.00")
     data.rate("cap", "OPEN", "exec", "100.00")
     data.ytd_opening("cap", "OPEN", "183000.00", "183000.00", "198000.00", "6900.00")
     for week in CAP_WEEKS:
@@ -239,14 +239,16 @@ def test_year_to_date_of_one_range_run_equals_the_periods_run_one_by_one(ytd):
 
 def test_the_range_crossed_every_cap(ytd):
     big = {row["period_start"]: row for row in ytd.range_rows if row["staff_id"] == "BIG"}
-    # 60,000.00 a week: FUTA only on the first 7,000; Social Security on
-    # 184,500 − 180,000 in week 4; 0.9 % on the 40,000 above 200,000 in week 4
+    # 100,000.00 a week: FUTA only on the first 7,000; Social Security on
+    # 184,500 − 100,000 in week 2, nothing in week 3; 0.9 % on the wages
+    # above 200,000 from week 3
     assert big[CAP_WEEKS[0]]["futa_tax"] == D("42.00")
     assert big[CAP_WEEKS[1]]["futa_tax"] == D("0.00")
-    assert big[CAP_WEEKS[2]]["social_security_tax"] == D("3720.00")
-    assert big[CAP_WEEKS[3]]["social_security_tax"] == D("279.00")  # 6.2 % × 4,500
-    assert big[CAP_WEEKS[2]]["medicare_tax"] == D("870.00")
-    assert big[CAP_WEEKS[3]]["medicare_tax"] == D("1230.00")  # 870 + 0.9 % × 40,000
+    assert big[CAP_WEEKS[0]]["social_security_tax"] == D("6200.00")
+    assert big[CAP_WEEKS[1]]["social_security_tax"] == D("5239.00")  # 6.2 % × 84,500
+    assert big[CAP_WEEKS[2]]["social_security_tax"] == D("0.00")
+    assert big[CAP_WEEKS[1]]["medicare_tax"] == D("1450.00")  # 200,000 reached exactly
+    assert big[CAP_WEEKS[2]]["medicare_tax"] == D("2350.00")  # 1,450 + 0.9 % × 100,000
     opening = {row["period_start"]: row for row in ytd.range_rows if row["staff_id"] == "OPEN"}
     # 4,000.00 a week over an opening of 183,000: 1,500 left under the base
     assert opening[CAP_WEEKS[0]]["social_security_tax"] == D("93.00")
