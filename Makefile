@@ -30,15 +30,15 @@ run: install
 	$(BIN)/payroll demo --out .payroll/demo-input
 
 # Modules run side by side on $(TEST_WORKERS) workers; a module's tests (and
-# its module-scoped fixtures) stay on one worker, the browser tests together.
+# its module-scoped fixtures) stay on one worker.
 TEST_WORKERS ?= 2
 
 test: install lint
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The same suite on the embedded PostgreSQL, as on a machine without a server.
 test-embedded: install
-	PAYROLL_TEST_FORCE_EMBEDDED=1 $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	PAYROLL_TEST_FORCE_EMBEDDED=1 $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

