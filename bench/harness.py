@@ -36,6 +36,7 @@ from bench import cascade, generator, growth, report
 from bench.copy_ceiling import indexed_copy, raw_copy
 from bench.db import query
 from bench.dbt_timings import PhaseTimings, collect, compiled_sql
+from bench.figures import goal_ratios, peak_rss
 from bench.floor import cross_check, mart_rows, naive_mismatches, run_floor
 from bench.measure import Measured, run_measured
 from bench.naive import run_naive
@@ -120,12 +121,6 @@ class Bench:
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
         return query(self.url, sql, params)
-
-
-def _ratio(numerator: float | None, denominator: float | None, digits: int = 2) -> float | None:
-    if numerator is None or not denominator:
-        return None
-    return round(numerator / denominator, digits)
 
 
 def _calendar_seconds(output: str) -> float | None:
@@ -366,15 +361,6 @@ def _explain(bench: Bench, models: list[str], phases: Sequence[str], path: Path)
     return explained
 
 
-def _peak_rss(commands: Sequence[tuple[str, Measured]]) -> dict[str, object]:
-    """The whole process tree of each ``payroll`` command, summed at each poll."""
-    by_command = {f"{phase} #{n}": m.peak_tree_rss_mb for n, (phase, m) in enumerate(commands)}
-    return {
-        "peak_rss_mb": max(by_command.values()),
-        "peak_rss_mb_by_command": by_command,
-    }
-
-
 def _commit() -> str:
     try:
         out = subprocess.run(
@@ -472,9 +458,6 @@ def _measure(
         *(("one_period", m) for m in one_period_commands),
         *zip(("cascade_ingest", "cascade"), cascade_commands, strict=True),
     ]
-    copy_rate = rows / copy_seconds
-    indexed_rate = rows / indexed_seconds
-    ingest_rate = float(ingest["ingest_rows_per_second"])
     result: dict[str, object] = {
         "machine": {
             "cpus": os.cpu_count(),
@@ -483,33 +466,21 @@ def _measure(
             "python": sys.version.split()[0],
         },
         "copy_seconds": round(copy_seconds, 3),
-        "copy_rows_per_second": round(copy_rate),
+        "copy_rows_per_second": round(rows / copy_seconds),
         "indexed_copy_seconds": round(indexed_seconds, 3),
-        "indexed_copy_rows_per_second": round(indexed_rate),
+        "indexed_copy_rows_per_second": round(rows / indexed_seconds),
         **ingest,
-        "ingest_vs_copy_ratio": _ratio(ingest_rate, copy_rate, 3),
-        "ingest_vs_indexed_copy_ratio": _ratio(ingest_rate, indexed_rate, 3),
         **build,
         **floor,
-        "full_build_vs_floor_ratio": _ratio(build["full_build_seconds"], floor["floor_seconds"]),
         **naive,
-        "naive_vs_full_build_speedup": _ratio(
-            naive["naive_seconds_extrapolated"], build["full_build_seconds"]
-        ),
-        "naive_vs_floor_ratio": _ratio(naive["naive_seconds_extrapolated"], floor["floor_seconds"]),
         **one_period,
         **trivial,
-        "one_period_vs_trivial_run_ratio": _ratio(
-            one_period["one_period_seconds"], trivial["trivial_run_seconds"]
-        ),
         **corrected,
-        "cascade_vs_one_period_ratio": _ratio(
-            corrected["cascade_seconds"], one_period["one_period_seconds"]
-        ),
-        **_peak_rss(commands),
+        **peak_rss(commands),
         "explained_models": explained,
         "explain_file": str(plans_path.relative_to(REPO)),
     }
+    result.update(goal_ratios(result))
     return result
 
 
