@@ -27,10 +27,10 @@ def goal_ratios(r: Mapping[str, object]) -> dict[str, float | None]:
         ),
         "cascade_vs_one_period_ratio": ratio(r.get("cascade_seconds"), r.get("one_period_seconds")),
         "ingest_vs_copy_ratio": ratio(
-            r.get("ingest_rows_per_second"), r.get("copy_rows_per_second"), 3
+            r.get("ingest_rows_per_second"), r.get("copy_rows_per_second"), 4
         ),
         "ingest_vs_indexed_copy_ratio": ratio(
-            r.get("ingest_rows_per_second"), r.get("indexed_copy_rows_per_second"), 3
+            r.get("ingest_rows_per_second"), r.get("indexed_copy_rows_per_second"), 4
         ),
     }
 

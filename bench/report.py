@@ -74,6 +74,13 @@ def _fmt(value: object, digits: int = 1) -> str:
     return str(value)
 
 
+def _goal_value(value: object) -> str:
+    """Ratios below 1 keep three decimals (an ingest at 0.3 % of COPY is not 0.00)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) < 1:
+        return _fmt(float(value), 3)
+    return _fmt(None if value is None else float(value), 2)  # type: ignore[arg-type]
+
+
 def goal_results(result: Mapping[str, object]) -> dict[str, dict[str, object]]:
     """Each goal's value, target at this run's size and verdict (for the JSON)."""
     size = str(result["size"])
@@ -129,9 +136,9 @@ def _measures(r: Mapping[str, object]) -> list[tuple[str, str]]:
         ("SQL floor s (best of 2)", _fmt(r.get("floor_seconds"), 2)),
         (f"naive s{naive_note}", _fmt(r.get("naive_seconds_extrapolated"))),
         (
-            f"one period: {one_period} s (shifts in it; timing)",
+            f"one period: {one_period} s (shifts in it; periods recomputed; timing)",
             f"{_fmt(r.get('one_period_seconds'))} ({_fmt(r.get('one_period_shifts'))}; "
-            f"{r.get('one_period_timing')})",
+            f"{_fmt(r.get('one_period_periods_recomputed'))}; {r.get('one_period_timing')})",
         ),
         (
             f"trivial floor: `python -m bench.trivial.run` s ({r.get('trivial_timing')})",
@@ -188,7 +195,7 @@ def render_table(result: Mapping[str, object]) -> str:
         value = result.get(goal.key)
         verdict = goal.verdict(size, None if value is None else float(value))
         lines.append(
-            f"| {goal.label} (`{goal.key}`) | {_fmt(value, 2)} | {goal.describe_at(size)} | "
+            f"| {goal.label} (`{goal.key}`) | {_goal_value(value)} | {goal.describe_at(size)} | "
             f"{verdict} |"
         )
     growth = result.get("growth") or {}
@@ -232,7 +239,7 @@ def render_summary(results: Mapping[str, Mapping[str, object]]) -> str:
         for size in sizes:
             value = results[size].get(goal.key)
             verdict = goal.verdict(size, None if value is None else float(value))
-            cells.append(f"{_fmt(value, 2)} ({verdict})")
+            cells.append(f"{_goal_value(value)} ({verdict})")
         lines.append(f"| {goal.label} — {goal.describe()} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

@@ -42,6 +42,7 @@ def _result(size: str = "S", **changes: object) -> dict[str, object]:
         "one_period_seconds": 9.0,
         "one_period_shifts": 4_767,
         "one_period_timing": "best of 3",
+        "one_period_periods_recomputed": 1,
         "trivial_run_seconds": 8.0,
         "trivial_timing": "best of 3",
         "cascade_seconds": 16.0,
@@ -88,7 +89,12 @@ def test_every_goal_is_printed_with_its_verdict_at_the_size():
         "none at S (≥ 4 at M)",
         "n/a",
     ]
-    assert _goal_line(table, "ingest_vs_copy_ratio")[3] == "n/a"
+    # a ratio below 1 keeps three decimals
+    assert _goal_line(table, "ingest_vs_copy_ratio")[1:] == [
+        "0.013",
+        "none at S (≥ 0.3 at M)",
+        "n/a",
+    ]
 
 
 def test_the_same_figures_at_m_are_judged_by_m_targets():
@@ -108,7 +114,7 @@ def test_a_figure_not_measured_is_n_a():
 def test_the_table_names_the_commands_and_the_cascade_check():
     table = report.render_table(_result())
     assert "`payroll run --period 2026-10-25 --tenant chain`" in table
-    assert "| 9.0 (4,767; best of 3) |" in table
+    assert "| 9.0 (4,767; 1; best of 3) |" in table
     assert "`payroll run --period 2026-01-04 --tenant chain` s" in table
     assert "| 16.0 (22 / 22) |" in table
     assert "70.2500 → 70.5000 (70.5000): ok" in table
