@@ -1,6 +1,9 @@
 """What dbt spent its time on, from the ``run_results.json`` of every dbt
-invocation of a benchmark phase (``DBT_TARGET_PATH`` points dagster-dbt's
-per-invocation target folders below one folder per phase)."""
+invocation of a benchmark phase: ``DBT_TARGET_PATH`` is one folder per
+phase; dagster-dbt's CLI invocations write their artifacts in a subfolder
+each, dbt invoked in-process writes them in the folder itself. A phase
+without any (or with unreadable ones) has no timings: ``measured`` is
+false, and the report says "n/a"."""
 
 from __future__ import annotations
 
@@ -46,13 +49,27 @@ class PhaseTimings:
     def summed(self, resource_type: str) -> float:
         return sum(n.seconds for n in self.nodes.values() if n.resource_type == resource_type)
 
+    @property
+    def measured(self) -> bool:
+        return self.invocations > 0
+
+
+def _read(results_file: Path) -> dict | None:
+    try:
+        results = json.loads(results_file.read_text())
+    except (OSError, ValueError):
+        return None
+    return results if isinstance(results, dict) else None
+
 
 def collect(phase_dir: Path) -> PhaseTimings:
     nodes: dict[str, NodeTime] = {}
     invocations = 0
     elapsed = 0.0
-    for results_file in sorted(phase_dir.glob("*/run_results.json")):
-        results = json.loads(results_file.read_text())
+    for results_file in sorted(phase_dir.glob("**/run_results.json")):
+        results = _read(results_file)
+        if results is None:
+            continue
         invocations += 1
         elapsed += float(results.get("elapsed_time") or 0.0)
         for result in results.get("results", []):
@@ -67,7 +84,7 @@ def collect(phase_dir: Path) -> PhaseTimings:
 def compiled_sql(phase_dir: Path, model_name: str) -> str | None:
     """The compiled SELECT of a model in the phase's latest invocation."""
     found = sorted(
-        phase_dir.glob(f"*/compiled/*/models/**/{model_name}.sql"),
+        phase_dir.glob(f"**/compiled/*/models/**/{model_name}.sql"),
         key=lambda path: path.stat().st_mtime,
     )
     return found[-1].read_text() if found else None

@@ -29,8 +29,6 @@ class Measured:
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
     # peak of the sum over the whole process tree at one instant
     peak_tree_rss_mb: float = 0.0
-    # largest single process before ``marker`` first appeared in the output
-    peak_before_marker_mb: float | None = None
 
     @property
     def peak_process_rss_mb(self) -> float:
@@ -92,25 +90,15 @@ def _poll(root: psutil.Process, peaks: dict[int, tuple[str, float]]) -> float:
     return total
 
 
-def _marker_seen(out, marker: bytes) -> bool:
-    """Whether the output so far holds ``marker``; ``pread`` leaves the file
-    offset, which the child shares, where it is."""
-    size = os.fstat(out.fileno()).st_size
-    return marker in os.pread(out.fileno(), size, 0)
-
-
 def run_measured(
     command: Sequence[str],
     *,
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
     timeout: float | None = None,
-    marker: str | None = None,
 ) -> Measured:
     """Run ``command`` to the end, polling memory every 50 ms. Output goes to
-    temporary files, so a chatty command never blocks on a full pipe. With
-    ``marker``, the peak before that text first appears on stdout is kept
-    apart (the child's output is unbuffered for it)."""
+    temporary files, so a chatty command never blocks on a full pipe."""
     environment = dict(env or os.environ)
     environment["PYTHONUNBUFFERED"] = "1"
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -119,14 +107,8 @@ def run_measured(
         root = psutil.Process(process.pid)
         peaks: dict[int, tuple[str, float]] = {}
         tree_peak = 0.0
-        before_marker: float | None = None
-        marker_seen = marker is None
         while process.poll() is None:
             tree_peak = max(tree_peak, _poll(root, peaks))
-            if not marker_seen:
-                marker_seen = _marker_seen(out, str(marker).encode())
-                if not marker_seen:
-                    before_marker = max((peak for _, peak in peaks.values()), default=0.0)
             if timeout is not None and time.perf_counter() - started > timeout:
                 process.kill()
                 process.wait()
@@ -148,5 +130,4 @@ def run_measured(
         stderr=stderr,
         peak_rss_mb=by_label,
         peak_tree_rss_mb=round(tree_peak, 1),
-        peak_before_marker_mb=None if before_marker is None else round(before_marker, 1),
     )

@@ -46,14 +46,10 @@ def test_another_seed_writes_other_punches(dataset, tmp_path):
     assert (other.folder / "attendance.csv").read_bytes() != mine
 
 
-def test_every_file_has_the_contract_header(dataset, tmp_path):
-    generator.write_probe_files(tmp_path / "probe")
+def test_every_file_has_the_contract_header(dataset):
     for kind in FILES:
         with (dataset.folder / f"{kind}.csv").open(encoding="utf-8") as handle:
             assert next(csv.reader(handle)) == CONTRACT_COLUMNS[kind], kind
-    for path in (tmp_path / "probe").glob("*.csv"):
-        with path.open(encoding="utf-8") as handle:
-            assert next(csv.reader(handle)) == CONTRACT_COLUMNS[path.stem], path.name
 
 
 def test_row_counts_match_the_summary_and_the_size(dataset):
@@ -126,14 +122,3 @@ def test_restaurant_shapes_are_all_there(dataset):
     assert sum(1 for key in hourly if len(roles[key]) == 2) > 0.8 * len(hourly)
     assert overnight > 0.05 * dataset.shifts
     assert sum(1 for total in hours.values() if total > 40) > 0.1 * len(hours)
-
-
-def test_probe_tenant_is_one_period_of_three_shifts(tmp_path):
-    assert generator.write_probe_files(tmp_path) == 3
-    rows = _rows(tmp_path, "attendance")
-    assert len(rows) == 3
-    first_day = generator.FIRST_DAY
-    assert all(
-        first_day <= _instant(r["clock_in"]).date() < first_day + dt.timedelta(days=14)
-        for r in rows
-    )
