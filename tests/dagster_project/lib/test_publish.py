@@ -56,6 +56,15 @@ def _stage_and_publish(conn, *periods: PayPeriodKey, marts=PAY) -> tuple[dict, d
     return staged, published
 
 
+def _finalize(conn, period: PayPeriodKey) -> None:
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            "insert into control.pay_period_finalizations (tenant_id, period_start, run_id) "
+            "values (%s, %s, 'r1')",
+            (period.tenant_id, period.period_start),
+        )
+
+
 def _published(conn) -> list[tuple]:
     with conn.cursor() as cur:
         cur.execute("select tenant_id, staff_id, period_start::text, gross_pay from marts.pay")
@@ -118,11 +127,7 @@ def test_a_failure_inside_the_publish_leaves_the_published_period_as_it_was(ware
 
 def test_a_finalized_period_is_never_published_again(warehouse):
     _stage_and_publish(warehouse, P1)
-    with warehouse, warehouse.cursor() as cur:
-        cur.execute(
-            "insert into control.pay_period_finalizations (tenant_id, period_start, run_id) "
-            "values ('acme', '2026-03-01', 'r1')"
-        )
+    _finalize(warehouse, P1)
     before = _published(warehouse)
     with pytest.raises(PublishError, match="finalized"):
         _stage_and_publish(warehouse, P1)
@@ -181,11 +186,7 @@ def test_a_range_is_staged_and_published_at_once_and_nothing_else_moves(warehous
 
 def test_a_range_holding_a_finalized_period_publishes_nothing(warehouse):
     _stage_and_publish(warehouse, P1)
-    with warehouse, warehouse.cursor() as cur:
-        cur.execute(
-            "insert into control.pay_period_finalizations (tenant_id, period_start, run_id) "
-            "values ('acme', '2026-03-01', 'r1')"
-        )
+    _finalize(warehouse, P1)
     before = _published(warehouse)
     with pytest.raises(PublishError, match="acme 2026-03-01 finalized"):
         _stage_and_publish(warehouse, P1, P2)
