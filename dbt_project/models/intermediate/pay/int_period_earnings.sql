@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 {#-
     One row per staff and pay period with pay: hours and straight time by
     work date, overtime of the workweeks ending in the period, bonuses by
