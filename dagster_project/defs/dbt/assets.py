@@ -44,6 +44,7 @@ from dagster_project.lib.dbt_translator import PayrollDbtTranslator
 from dagster_project.lib.instance import WAREHOUSE_POOL
 from dagster_project.lib.pay_calendar import start_calendar_build
 from dagster_project.lib.publish import stage_calendar, stage_periods
+from dagster_project.lib.table_statistics import analyze_stale_tables
 from dagster_project.lib.transient import (
     MAX_RETRIES,
     SECONDS_BETWEEN_RETRIES,
@@ -136,8 +137,10 @@ class PayCalendarConfig(dg.Config):
 def pay_calendar_models(
     context: dg.AssetExecutionContext, config: PayCalendarConfig, warehouse: WarehouseResource
 ) -> Iterator[Any]:
+    prefetch_audit_modules()
     with warehouse.exclusive_writer():
         with transaction(warehouse.url()) as conn:
+            _analyze_stale_tables(context, conn)
             start_calendar_build(conn, context.run_id, config.as_of)
         yield from _build(context, warehouse, CALENDAR_SELECT, None)
         # write done: copy the calendar into this run's audit schema
@@ -181,6 +184,7 @@ def pay_period_models(
     prefetch_audit_modules()
     with warehouse.exclusive_writer():
         with transaction(warehouse.url()) as conn:
+            _analyze_stale_tables(context, conn)
             select_periods(conn, context.run_id, computed)
         try:
             yield from _build(context, warehouse, PERIOD_SELECT, PERIOD_EXCLUDE)
@@ -195,6 +199,12 @@ def pay_period_models(
     context.log.info(
         "pay_period_staged " + " ".join(f"{mart}={rows}" for mart, rows in staged.items())
     )
+
+
+def _analyze_stale_tables(context: dg.AssetExecutionContext, conn: Any) -> None:
+    analyzed = analyze_stale_tables(conn)
+    if analyzed:
+        context.log.info("tables_analyzed " + " ".join(analyzed))
 
 
 def prefetch_audit_modules() -> None:
