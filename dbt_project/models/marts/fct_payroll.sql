@@ -151,26 +151,30 @@ state_tax_rules as (
 
 ),
 
--- keyed by period, not by earnings row: a join back to `earnings` made the
--- planner loop over a year of rows once per row (40 s at 100 k shifts)
+earning_periods as (
+
+    select distinct tenant_id, period_start, period_end from earnings
+
+),
+
+-- per period, not per earnings row: a year of rows joined back to itself
 deductions_in_effect_on_period_end as (
 
     select
-        selected_periods.tenant_id,
+        earning_periods.tenant_id,
         deductions.staff_id,
-        selected_periods.period_start,
+        earning_periods.period_start,
         coalesce(sum(deductions.amount_per_period) filter (
             where deductions.kind = 'retirement_401k'), 0) as retirement_401k,
         coalesce(sum(deductions.amount_per_period) filter (
             where deductions.kind = 'section_125'), 0) as section_125,
         coalesce(sum(deductions.amount_per_period) filter (
             where deductions.kind = 'post_tax'), 0) as post_tax_deductions
-    from pay_periods as selected_periods
+    from earning_periods
     inner join deductions
-        on selected_periods.tenant_id = deductions.tenant_id
-        and selected_periods.period_end
+        on earning_periods.tenant_id = deductions.tenant_id
+        and earning_periods.period_end
         between deductions.effective_from and deductions.effective_to
-    where {{ in_selected_period('selected_periods') }}
     group by 1, 2, 3
 
 ),
