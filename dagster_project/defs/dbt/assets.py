@@ -137,7 +137,6 @@ class PayCalendarConfig(dg.Config):
 def pay_calendar_models(
     context: dg.AssetExecutionContext, config: PayCalendarConfig, warehouse: WarehouseResource
 ) -> Iterator[Any]:
-    prefetch_audit_modules()
     with warehouse.exclusive_writer():
         with transaction(warehouse.url()) as conn:
             _analyze_stale_tables(context, conn)
