@@ -143,7 +143,9 @@
     {{ return(rows | list) }}
 {%- endmacro %}
 
-{% macro in_selected_attendance_window(relation_alias) -%}
+{#- `lookback`: an interval the window also reaches back (the events an
+    event of the window can overlap). -#}
+{% macro in_selected_attendance_window(relation_alias, lookback=none) -%}
     {%- set windows = attendance_windows() -%}
     {%- if build_selection() is none -%}
         true
@@ -155,6 +157,7 @@
             {% if not loop.first %}or {% endif -%}
             ({{ relation_alias }}.tenant_id = {{ sql_literal(tenant_id) }}
             and {{ relation_alias }}.clock_in_at >= {{ sql_literal(from_at) }}::timestamptz
+            {%- if lookback %} - interval {{ sql_literal(lookback) }}{% endif %}
             and {{ relation_alias }}.clock_in_at < {{ sql_literal(to_at) }}::timestamptz)
         {%- endfor %}
         )

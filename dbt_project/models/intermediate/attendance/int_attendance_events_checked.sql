@@ -1,7 +1,7 @@
 {#-
     Every attendance event with the first check it fails on its own
-    (`failed_check`, in a fixed priority), or null. Row by row, no window:
-    a filter on tenant_id and clock_in_at reaches the attendance indexes.
+    (`failed_check`, in a fixed priority), or null. A filter on tenant_id
+    and clock_in_at reaches the attendance indexes.
     Overlaps between events are judged in int_attendance_events_classified.
 -#}
 with
@@ -36,18 +36,6 @@ events_joined as (
         staff.terminated_on,
         staff.staff_id is not null as is_known_staff,
         locations.location_id is not null as is_known_location,
-        -- the relations, not the CTEs: a CTE read twice is materialized and
-        -- joined without its index
-        exists (
-            select 1 from {{ ref('stg_raw__staff') }} as other
-            where other.staff_id = attendance.staff_id
-                and other.tenant_id <> attendance.tenant_id
-        ) as is_other_tenants_staff,
-        exists (
-            select 1 from {{ ref('stg_raw__locations') }} as other
-            where other.location_id = attendance.location_id
-                and other.tenant_id <> attendance.tenant_id
-        ) as is_other_tenants_location,
         (attendance.clock_in_at at time zone locations.timezone)::date
             as clock_in_local_date,
         (
@@ -65,21 +53,36 @@ events_joined as (
 
 ),
 
+-- in each staff member's clock_in order, as the overlap window downstream
+-- reads them (one sort for both); a filter on tenant_id and clock_in_at
+-- still reaches the attendance indexes (they are DISTINCT ON columns)
 events_with_rates as (
 
-    select
+    select distinct on (
+        events_joined.tenant_id,
+        events_joined.staff_id,
+        events_joined.clock_in_at,
+        events_joined.event_id
+    )
         events_joined.*,
         case when not events_joined.is_salaried then
-            {{ effective_hourly_rate(
-                'events_joined.tenant_id', 'events_joined.staff_id',
-                'events_joined.role', 'events_joined.clock_in_local_date') }}
+            {{ rate_in_effect('on_clock_in_date') }}
         end as clock_in_date_rate,
         case when not events_joined.is_salaried then
-            {{ effective_hourly_rate(
-                'events_joined.tenant_id', 'events_joined.staff_id',
-                'events_joined.role', 'events_joined.clock_out_local_date') }}
+            {{ rate_in_effect('on_clock_out_date') }}
         end as clock_out_date_rate
     from events_joined
+    {{ join_rates_in_effect(
+        'events_joined', 'events_joined.clock_in_local_date', 'on_clock_in_date') }}
+    {{ join_rates_in_effect(
+        'events_joined', 'events_joined.clock_out_local_date', 'on_clock_out_date') }}
+    order by
+        events_joined.tenant_id,
+        events_joined.staff_id,
+        events_joined.clock_in_at,
+        events_joined.event_id,
+        {{ rate_precedence('on_clock_in_date') }},
+        {{ rate_precedence('on_clock_out_date') }}
 
 ),
 
@@ -88,11 +91,20 @@ first_failed_check as (
     select
         events_with_rates.*,
         case
-            when not is_known_staff and is_other_tenants_staff
-                then 'tenant_mismatch'
+            -- searched only for an unknown id (in a column, every event
+            -- would search); the relations, not the CTEs: a CTE read twice
+            -- is materialized and joined without its index
+            when not is_known_staff and exists (
+                select 1 from {{ ref('stg_raw__staff') }} as other
+                where other.staff_id = events_with_rates.staff_id
+                    and other.tenant_id <> events_with_rates.tenant_id
+            ) then 'tenant_mismatch'
             when not is_known_staff then 'unknown_staff'
-            when not is_known_location and is_other_tenants_location
-                then 'tenant_mismatch'
+            when not is_known_location and exists (
+                select 1 from {{ ref('stg_raw__locations') }} as other
+                where other.location_id = events_with_rates.location_id
+                    and other.tenant_id <> events_with_rates.tenant_id
+            ) then 'tenant_mismatch'
             when not is_known_location then 'unknown_location'
             when clock_in_at > now() then 'future_punch'
             when clock_out_at is null then 'open_shift'

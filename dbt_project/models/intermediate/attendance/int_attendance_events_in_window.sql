@@ -1,19 +1,29 @@
 {{ config(materialized='table') }}
 {#-
     The classified attendance a run works on: the events that can touch the
-    periods it computes (in_selected_attendance_window; every event without
-    vars). Classified once per run — the overlap search is the costly part —
-    and read by fct_attendance_exceptions, int_shifts_split_at_midnight and
-    the run's attendance conservation check.
+    periods it computes (in_selected_attendance_window; every event for a
+    full rebuild). Classified once per run — from the checked events of the
+    window and the 24 hours before it, which are all an event can overlap
+    (macros/classified_attendance.sql) — and read by
+    fct_attendance_exceptions, int_shifts_split_at_midnight and the run's
+    attendance conservation check.
 -#}
 with
 
-classified_events as (
+checked_with_lookback as (
 
     select *
-    from {{ ref('int_attendance_events_classified') }} as classified
-    where {{ in_selected_attendance_window('classified') }}
+    from {{ ref('int_attendance_events_checked') }} as checked
+    where {{ in_selected_attendance_window('checked', lookback='24 hours') }}
+
+),
+
+classified as (
+
+    {{ classified_attendance('checked_with_lookback') }}
 
 )
 
-select * from classified_events
+select *
+from classified
+where {{ in_selected_attendance_window('classified') }}
