@@ -6,11 +6,8 @@ dbt runs in the run's own process from the manifest parsed at install time
 asset's materialization or check result as the build goes.
 """
 
-import importlib
 import json
 import os
-import sys
-import threading
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -41,6 +38,7 @@ from dagster_project.lib.build_selection import clear_selection, finalized_perio
 from dagster_project.lib.database import dbt_env, transaction
 from dagster_project.lib.dbt_inprocess import DbtBuild, stream_build
 from dagster_project.lib.dbt_translator import PayrollDbtTranslator
+from dagster_project.lib.gx_prefetch import prefetch_audit_modules
 from dagster_project.lib.instance import WAREHOUSE_POOL
 from dagster_project.lib.pay_calendar import start_calendar_build
 from dagster_project.lib.publish import stage_calendar, stage_periods
@@ -204,18 +202,6 @@ def _analyze_stale_tables(context: dg.AssetExecutionContext, conn: Any) -> None:
     analyzed = analyze_stale_tables(conn)
     if analyzed:
         context.log.info("tables_analyzed " + " ".join(analyzed))
-
-
-def prefetch_audit_modules() -> None:
-    """Import Great Expectations (seconds of CPU) while dbt waits on the
-    warehouse, so the audit step that follows does not start with it."""
-    if "great_expectations" not in sys.modules:
-        threading.Thread(target=_import_gx, name="prefetch-gx", daemon=True).start()
-
-
-def _import_gx() -> None:
-    importlib.import_module("dagster_project.lib.gx_suites")  # GX settings first
-    importlib.import_module("great_expectations")
 
 
 def run_periods(context: dg.AssetExecutionContext) -> list[PayPeriodKey]:
