@@ -18,6 +18,9 @@ from pathlib import Path
 
 import psycopg2.extensions
 
+# views the calendar run builds besides staging: the attendance checks every
+# pay-period run reads through its window (dagster_project/defs/dbt/args.py)
+CALENDAR_VIEWS = "int_attendance_events_checked int_attendance_events_classified"
 MANIFEST = Path(__file__).resolve().parents[2] / "dbt_project" / "target" / "manifest.json"
 
 # Cheap on any history: per-tenant first/last clock-in through the
@@ -73,16 +76,23 @@ _PUBLISHED = """
 
 @lru_cache(maxsize=4)
 def _code_version(manifest_path: str, mtime: float) -> str:
-    """The reference seeds and the models the calendar is built from."""
-    nodes = json.loads(Path(manifest_path).read_text(encoding="utf-8"))["nodes"]
+    """The code of what the calendar run builds (CALENDAR_SELECT): its seeds,
+    views and models, and the project's macros they may call."""
+    manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+    built = {"dim_pay_periods", *CALENDAR_VIEWS.split()}
     parts = sorted(
         f"{unique_id}={node['checksum']['checksum']}"
-        for unique_id, node in nodes.items()
+        for unique_id, node in manifest["nodes"].items()
         if node["resource_type"] == "seed"
         or node.get("original_file_path", "").startswith("models/staging")
-        or node.get("name") == "dim_pay_periods"
+        or node.get("name") in built
     )
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    macros = sorted(
+        f"{unique_id}={hashlib.sha256(macro['macro_sql'].encode()).hexdigest()}"
+        for unique_id, macro in manifest["macros"].items()
+        if macro.get("package_name") == "payroll"
+    )
+    return hashlib.sha256("\n".join(parts + macros).encode()).hexdigest()
 
 
 def code_version(manifest_path: Path = MANIFEST) -> str:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-# Built once per warehouse state, not per period: reference seeds, staging
-# views and the pay calendar every partition is derived from.
-CALENDAR_SELECT = "resource_type:seed path:models/staging dim_pay_periods"
+from dagster_project.lib.pay_calendar import CALENDAR_VIEWS
+
+# Built once per warehouse state, not per period: reference seeds, the views
+# (staging, and the attendance checks every run reads through its window)
+# and the pay calendar every partition is derived from.
+CALENDAR_SELECT = f"resource_type:seed path:models/staging {CALENDAR_VIEWS} dim_pay_periods"
 PERIOD_SELECT = "path:models/intermediate path:models/marts"
-PERIOD_EXCLUDE = "dim_pay_periods"
+PERIOD_EXCLUDE = f"dim_pay_periods {CALENDAR_VIEWS}"
 
 # A test runs with the build that selects all its models, or whose other
 # models are upstream of it (a relationship to a staging view runs with the
