@@ -11,7 +11,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test test-embedded lint format ui doctor clean bench
+.PHONY: install run test test-deps test-embedded lint format ui doctor clean bench
 
 install: $(STAMP) $(MANIFEST)
 
@@ -33,8 +33,20 @@ run: install
 # its module-scoped fixtures) stay on one worker.
 TEST_WORKERS ?= 2
 
-test: install lint
+test: install lint test-deps
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+
+# The browser tests drive Debian's chromium (Playwright cannot download its
+# own browser here); PAYROLL_SKIP_BROWSER=1 skips them instead.
+AS_ROOT := $(if $(filter 0,$(shell id -u)),,sudo -n)
+test-deps:
+	@if [ "$${PAYROLL_SKIP_BROWSER:-}" != "1" ] && ! command -v chromium >/dev/null 2>&1; then \
+		echo "make: installing Debian's chromium for the browser tests" >&2; \
+		{ $(AS_ROOT) env DEBIAN_FRONTEND=noninteractive apt-get update -q </dev/null \
+		&& $(AS_ROOT) env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -q --no-install-recommends chromium </dev/null; } >/dev/null \
+		|| { echo "make: cannot install chromium (apt-get install chromium), or set PAYROLL_SKIP_BROWSER=1" >&2; exit 1; }; \
+	fi
 
 # The same suite on the embedded PostgreSQL, as on a machine without a server.
 test-embedded: install

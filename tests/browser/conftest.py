@@ -2,7 +2,7 @@
 headless chromium (Debian's, driven by Playwright) to operate it.
 
 ``PAYROLL_SKIP_BROWSER=1`` skips the browser tests on request. Otherwise a
-missing chromium fails them: CI installs it (``.ci/run``).
+missing chromium fails them: ``make test`` installs it.
 ``PAYROLL_CHROMIUM`` names another chromium binary.
 """
 
@@ -54,7 +54,7 @@ def chromium_executable() -> str:
             missing = "`chromium` is not on PATH"
         pytest.fail(
             f"no chromium to drive: {missing}. Install Debian's chromium "
-            f"(`apt-get install chromium`, as .ci/run does) or set {SKIP_ENV}=1 to skip "
+            f"(`make test` installs it: `apt-get install chromium`) or set {SKIP_ENV}=1 to skip "
             "the browser tests",
             pytrace=False,
         )
