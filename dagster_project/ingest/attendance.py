@@ -15,10 +15,13 @@ from psycopg2 import errors as pg_errors
 from psycopg2 import sql
 
 from dagster_project.ingest.errors import IngestFileError
+from dagster_project.ingest.files import HashingReader, open_hashed
+from dagster_project.ingest.large_load import indexes_set_aside
 from dagster_project.ingest.results import FileResult
 from dagster_project.ingest.schemas import RECORD_ID_PATTERN, TENANT_ID_PATTERN, FileKind
 
 _log = logging.getLogger(__name__)
+_WORK_MEM = "256MB"
 _ROLE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$"
 # ISO 8601 with offset or Z, every field range-checked by the pattern itself
 # (the years and precision migration 0013 accepted, plus offset minutes:
@@ -113,18 +116,24 @@ _COLUMNS = (
 )
 
 
-def _copy_file(cur: psycopg2.extensions.cursor, path: Path, header: list[str]) -> None:
+_COPY_CHUNK = 1 << 18
+
+
+def _copy_file(
+    cur: psycopg2.extensions.cursor, source: HashingReader, path: Path, header: list[str]
+) -> int:
+    """The file into ``incoming_text``; returns the rows copied."""
     columns = sql.SQL(", ").join(map(sql.Identifier, header))
     statement = sql.SQL(
         "copy incoming_text ({}) from stdin with (format csv, header true, encoding 'UTF8')"
     ).format(columns)
     try:
-        with path.open("rb") as handle:
-            cur.copy_expert(statement, handle)
+        cur.copy_expert(statement, source, size=_COPY_CHUNK)
     except (pg_errors.BadCopyFileFormat, pg_errors.CharacterNotInRepertoire) as error:
         raise IngestFileError(
             path, _copy_error_row(error), "row", _copy_error_message(error)
         ) from None
+    return cur.rowcount
 
 
 def _copy_error_row(error: psycopg2.Error) -> int:
@@ -139,61 +148,87 @@ def _copy_error_message(error: psycopg2.Error) -> str:
     return (error.diag.message_primary or str(error)).split("\n")[0][:200]
 
 
-def _checked_select() -> str:
-    """One pass: trims every column and numbers the first failing check."""
-    trimmed = ",\n".join(f"nullif(btrim({c}), '') as v_{c}" for c in _COLUMNS)
+def _trimmed_columns() -> str:
+    return ",\n".join(f"nullif(btrim({c}), '') as v_{c}" for c in _COLUMNS)
+
+
+def _first_failing_check() -> str:
+    """Its number in ``_CHECKS``; ``%`` doubled: the statement takes parameters."""
     checks = "\n".join(
         f"when {check} then {number}" for number, (_, check, _) in enumerate(_CHECKS, start=1)
     )
-    return f"""
-        create temp table incoming_checked on commit drop as
-        with trimmed as (
-            select source_row + 1 as source_row, {trimmed}
-            from incoming_text
-        )
-        select trimmed.*, case {checks} end as bad_check
-        from trimmed
-    """
+    return f"case {checks} end".replace("%", "%%")
 
 
-_RECORD_REJECTIONS = """
-    insert into raw.rejected_rows (
-        file_sha256, source_row, source_file, file_kind,
-        tenant_id, record_id, staff_id, field, reason
-    )
-    select
-        %(sha)s, source_row, %(file)s, 'attendance',
-        left(v_tenant_id, 128), left(v_event_id, 128), left(v_staff_id, 128),
-        (%(fields)s::text[])[bad_check], (%(reasons)s::text[])[bad_check]
-    from incoming_checked
-    where bad_check is not null
-    on conflict (file_sha256, source_row) do nothing
-"""
+def _valid_only(cast: str) -> str:
+    """A cast evaluated for valid rows only: a rejected row's value may not cast."""
+    return f"case when bad_check is null then {cast} end"
 
-# Within the file the newest updated_at wins (a tie: the later row); against
-# the table only a strictly newer updated_at replaces. Every valid row that
-# does not become current lands in raw.attendance_superseded with its reason.
-# One statement: its parts all see the table as it was before the upsert.
-_UPSERT = """
-    with valid as (
+
+# One statement lands the file: every row is trimmed and checked in one scan
+# of incoming_text, then sorted once, by event and newest first, which numbers
+# each valid row's version within the file (the newest updated_at is 1; a tie:
+# the later row). Rejected rows, superseded versions and the upsert are
+# data-modifying CTEs of the same statement: all of them see the table as it
+# was before it, and nothing of the file is materialized but the sorted rows
+# and the events compared with the table.
+#
+# Against the table only a strictly newer updated_at replaces. Every valid row
+# that does not become current lands in raw.attendance_superseded with its
+# reason, and so does the row a correction replaces. Only rows that change
+# something are written: the same file loaded again writes no row at all.
+_LAND = """
+    with
+    checked as (
+        select trimmed.*, {first_failing_check} as bad_check
+        from (select source_row + 1 as source_row, {trimmed} from incoming_text) as trimmed
+    ),
+    ranked as (
         select
+            source_row,
+            bad_check,
             v_tenant_id as tenant_id,
             v_event_id as event_id,
             v_staff_id as staff_id,
             v_location_id as location_id,
             v_role as role,
-            v_clock_in::timestamptz as clock_in,
-            v_clock_out::timestamptz as clock_out,
-            coalesce(v_break_minutes::integer, 0) as break_minutes,
-            v_updated_at::timestamptz as updated_at,
-            source_row
-        from incoming_checked
-        where bad_check is null
+            {clock_in} as clock_in,
+            {clock_out} as clock_out,
+            {break_minutes} as break_minutes,
+            {updated_at} as updated_at,
+            row_number() over (
+                partition by bad_check is null, v_tenant_id, v_event_id
+                order by {updated_at} desc, source_row desc
+            ) as version
+        from checked
     ),
-    newest as (
-        select distinct on (tenant_id, event_id) *
-        from valid
-        order by tenant_id, event_id, updated_at desc, source_row desc
+    rejected as (
+        insert into raw.rejected_rows (
+            file_sha256, source_row, source_file, file_kind,
+            tenant_id, record_id, staff_id, field, reason
+        )
+        select
+            %(sha)s, source_row, %(file)s, 'attendance',
+            left(tenant_id, 128), left(event_id, 128), left(staff_id, 128),
+            (%(fields)s::text[])[bad_check], (%(reasons)s::text[])[bad_check]
+        from ranked
+        where bad_check is not null
+        on conflict (file_sha256, source_row) do nothing
+    ),
+    compared as (
+        select
+            n.*,
+            t.updated_at as loaded_updated_at,
+            t.file_sha256 as loaded_sha,
+            t.source_file as loaded_file,
+            t.source_row as loaded_row,
+            t.staff_id as loaded_staff_id,
+            t.clock_in as loaded_clock_in,
+            t.clock_out as loaded_clock_out
+        from ranked as n
+        left join raw.attendance as t
+            on t.tenant_id = n.tenant_id and t.event_id = n.event_id
+        where n.bad_check is null and n.version = 1
     ),
     superseded as (
         insert into raw.attendance_superseded (
@@ -201,26 +236,24 @@ _UPSERT = """
             clock_in, clock_out, updated_at, reason
         )
         select
-            %(sha)s, v.source_row, %(file)s, v.tenant_id, v.event_id, v.staff_id,
-            v.clock_in, v.clock_out, v.updated_at, 'superseded_in_file'
-        from valid as v
-        where not exists (select 1 from newest as n where n.source_row = v.source_row)
+            %(sha)s, source_row, %(file)s, tenant_id, event_id, staff_id,
+            clock_in, clock_out, updated_at, 'superseded_in_file'
+        from ranked
+        where bad_check is null and version > 1
         union all
         select
-            %(sha)s, n.source_row, %(file)s, n.tenant_id, n.event_id, n.staff_id,
-            n.clock_in, n.clock_out, n.updated_at, 'older_than_loaded'
-        from newest as n
-        inner join raw.attendance as t using (tenant_id, event_id)
-        where n.updated_at <= t.updated_at
-            and (t.file_sha256, t.source_row) is distinct from (%(sha)s, n.source_row)
+            %(sha)s, source_row, %(file)s, tenant_id, event_id, staff_id,
+            clock_in, clock_out, updated_at, 'older_than_loaded'
+        from compared
+        where updated_at <= loaded_updated_at
+            and (loaded_sha, loaded_row) is distinct from (%(sha)s, source_row)
         union all
         select
-            coalesce(t.file_sha256, 'before-migration-0017:' || t.source_file),
-            t.source_row, t.source_file, t.tenant_id, t.event_id, t.staff_id,
-            t.clock_in, t.clock_out, t.updated_at, 'replaced_by_correction'
-        from newest as n
-        inner join raw.attendance as t using (tenant_id, event_id)
-        where n.updated_at > t.updated_at
+            coalesce(loaded_sha, 'before-migration-0017:' || loaded_file),
+            loaded_row, loaded_file, tenant_id, event_id, loaded_staff_id,
+            loaded_clock_in, loaded_clock_out, loaded_updated_at, 'replaced_by_correction'
+        from compared
+        where updated_at > loaded_updated_at
         on conflict (file_sha256, source_row) do nothing
         returning reason
     ),
@@ -234,7 +267,23 @@ _UPSERT = """
             tenant_id, event_id, staff_id, location_id, role,
             clock_in, clock_out, break_minutes, updated_at,
             %(file)s, source_row, %(sha)s
-        from newest
+        from compared
+        where loaded_updated_at is null or updated_at > loaded_updated_at
+        {on_conflict}
+        returning (xmax = 0) as inserted
+    )
+    select
+        (select count(*) from ranked),
+        (select count(*) from ranked where bad_check is not null),
+        (select count(*) from compared),
+        (select count(*) from upserted where inserted),
+        (select count(*) from upserted where not inserted),
+        (select count(*) from superseded where reason = 'older_than_loaded')
+"""
+
+# Without the primary key (dropped for a large load into an empty table) no
+# row conflicts: the file's newest versions are distinct per event.
+_ON_CONFLICT = """
         on conflict (tenant_id, event_id) do update set
             staff_id = excluded.staff_id,
             location_id = excluded.location_id,
@@ -248,16 +297,28 @@ _UPSERT = """
             file_sha256 = excluded.file_sha256,
             loaded_at = now()
         where excluded.updated_at > t.updated_at
-        returning (xmax = 0) as inserted
-    )
-    select
-        (select count(*) from incoming_checked),
-        (select count(*) from incoming_checked where bad_check is not null),
-        (select count(*) from newest),
-        (select count(*) from upserted where inserted),
-        (select count(*) from upserted where not inserted),
-        (select count(*) from superseded where reason = 'older_than_loaded')
 """
+
+
+def _landing_statement(with_primary_key: bool) -> str:
+    return _LAND.format(
+        trimmed=_trimmed_columns(),
+        first_failing_check=_first_failing_check(),
+        clock_in=_valid_only("v_clock_in::timestamptz"),
+        clock_out=_valid_only("v_clock_out::timestamptz"),
+        break_minutes=_valid_only("coalesce(v_break_minutes::integer, 0)"),
+        updated_at=_valid_only("v_updated_at::timestamptz"),
+        on_conflict=_ON_CONFLICT if with_primary_key else "",
+    )
+
+
+def _create_incoming_text(cur: psycopg2.extensions.cursor) -> None:
+    text_columns = ", ".join(f"{c} text" for c in _COLUMNS)
+    cur.execute(
+        "create temp table incoming_text ("
+        "source_row bigint generated always as identity, "
+        f"{text_columns}) on commit drop"
+    )
 
 
 def load_attendance_file(
@@ -265,30 +326,25 @@ def load_attendance_file(
     kind: FileKind,
     path: Path,
     header: list[str],
-    file_sha256: str,
 ) -> FileResult:
     with conn.cursor() as cur:
-        # the newest-per-event sort of a million rows fits in memory, not on disk
-        cur.execute("set local work_mem = '256MB'")
-        text_columns = ", ".join(f"{c} text" for c in _COLUMNS)
-        cur.execute(
-            "create temp table incoming_text ("
-            "source_row bigint generated always as identity, "
-            f"{text_columns}) on commit drop"
-        )
-        _copy_file(cur, path, header)
-        cur.execute(_checked_select())
-        cur.execute(
-            _RECORD_REJECTIONS,
-            {
-                "sha": file_sha256,
-                "file": str(path),
-                "fields": [field for field, _, _ in _CHECKS],
-                "reasons": [f"{field}: {reason}" for field, _, reason in _CHECKS],
-            },
-        )
-        cur.execute(_UPSERT, {"file": str(path), "sha": file_sha256})
-        received, rejected, newest, inserted, replaced, ignored = cur.fetchone()
+        # the sort of a million rows, and the compared events, fit in memory
+        cur.execute(f"set local work_mem = '{_WORK_MEM}'")
+        _create_incoming_text(cur)
+        with open_hashed(path) as source:
+            copied = _copy_file(cur, source, path, header)
+            sha = source.sha256()
+        with indexes_set_aside(cur, copied) as with_primary_key:
+            cur.execute(
+                _landing_statement(with_primary_key),
+                {
+                    "sha": sha,
+                    "file": str(path),
+                    "fields": [field for field, _, _ in _CHECKS],
+                    "reasons": [f"{field}: {reason}" for field, _, reason in _CHECKS],
+                },
+            )
+            received, rejected, newest, inserted, replaced, ignored = cur.fetchone()
     if ignored:
         _log.warning(
             "attendance_corrections_ignored file=%s rows=%d reason=older_than_loaded",
@@ -298,6 +354,7 @@ def load_attendance_file(
     return FileResult(
         file=str(path),
         kind=kind.name,
+        file_sha256=sha,
         received=received,
         loaded=inserted,
         replaced=replaced,
