@@ -6,8 +6,10 @@ the good rows still load."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import psycopg2.extensions
@@ -16,7 +18,7 @@ from psycopg2 import sql
 
 from dagster_project.ingest.errors import IngestFileError
 from dagster_project.ingest.files import HashingReader, open_hashed
-from dagster_project.ingest.large_load import indexes_set_aside
+from dagster_project.ingest.large_load import LandingTarget, indexes_set_aside
 from dagster_project.ingest.results import FileResult
 from dagster_project.ingest.schemas import RECORD_ID_PATTERN, TENANT_ID_PATTERN, FileKind
 
@@ -33,8 +35,57 @@ _TIMESTAMP_PATTERN = (
 )
 
 
+def _text_array(values: Iterable[str]) -> str:
+    return "'{" + ",".join(values) + "}'::text[]"
+
+
+_YEARS = _text_array(str(year) for year in range(1900, 2200))
+# 02-29 is left out: whether it exists depends on the year (the full check knows)
+_MONTH_DAYS = _text_array(
+    (dt.date(2001, 1, 1) + dt.timedelta(days=day)).strftime("%m-%d") for day in range(365)
+)
+_HOURS_MINUTES = _text_array(
+    f"{hour:02d}:{minute:02d}" for hour in range(24) for minute in range(60)
+)
+_SECONDS = _text_array(f"{second:02d}" for second in range(60))
+_ZONES = _text_array(
+    [
+        "Z",
+        *(
+            f"{sign}{hour:02d}:{minute:02d}"
+            for sign in "+-"
+            for hour in range(15)
+            for minute in range(60)
+        ),
+    ]
+)
+
+
+def _common_timestamp(column: str) -> str:
+    """SQL true when ``column`` reads ``YYYY-MM-DDTHH:MM:SS`` then ``Z`` or
+    ``±HH:MM``, every field in range: the shape of nearly every value.
+
+    Decided by looking its parts up in constant lists, which PostgreSQL hashes:
+    several times cheaper than the regex, which cost more than the rest of the
+    load on a million rows. Anything else goes on to the full check."""
+    return (
+        f"({column} like '____-__-__T__:__:__%'"
+        f" and substr({column}, 1, 4) = any({_YEARS})"
+        f" and substr({column}, 6, 5) = any({_MONTH_DAYS})"
+        f" and substr({column}, 12, 5) = any({_HOURS_MINUTES})"
+        f" and substr({column}, 18, 2) = any({_SECONDS})"
+        f" and substr({column}, 20) = any({_ZONES}))"
+    )
+
+
 def _not_a_timestamp(column: str) -> str:
-    """SQL true when ``column`` cannot be cast to timestamptz without error.
+    """SQL true when ``column`` cannot be cast to timestamptz without error."""
+    common, full = _common_timestamp(column), _fails_timestamp_check(column)
+    return f"(case when {common} then false else {full} end)"
+
+
+def _fails_timestamp_check(column: str) -> str:
+    """The full check, for any shape the pattern accepts.
 
     Inline rather than a SQL function call (migration 0013, dropped): a non-inlinable SQL
     function per value made a million-row file take minutes instead of seconds.
@@ -166,12 +217,16 @@ def _valid_only(cast: str) -> str:
 
 
 # One statement lands the file: every row is trimmed and checked in one scan
-# of incoming_text, then sorted once, by event and newest first, which numbers
-# each valid row's version within the file (the newest updated_at is 1; a tie:
-# the later row). Rejected rows, superseded versions and the upsert are
-# data-modifying CTEs of the same statement: all of them see the table as it
-# was before it, and nothing of the file is materialized but the sorted rows
-# and the events compared with the table.
+# of incoming_text (``offset 0`` keeps each trimmed value and each check
+# computed once per row instead of inlined into every use), then sorted once,
+# by event and newest first, which numbers each valid row's version within the
+# file (the newest updated_at is 1; a tie: the later row). The ids are sorted
+# bytewise ("C"): the same groups as the database's deterministic collation,
+# in half the time. A rejected row has no updated_at, so it sorts after the
+# valid rows of its event. Rejected rows, superseded versions and the upsert
+# are data-modifying CTEs of the same statement: all of them see the table as
+# it was before it, and nothing of the file is materialized but the sorted
+# rows and the events compared with the table.
 #
 # Against the table only a strictly newer updated_at replaces. Every valid row
 # that does not become current lands in raw.attendance_superseded with its
@@ -181,7 +236,10 @@ _LAND = """
     with
     checked as (
         select trimmed.*, {first_failing_check} as bad_check
-        from (select source_row + 1 as source_row, {trimmed} from incoming_text) as trimmed
+        from (
+            select source_row + 1 as source_row, {trimmed} from incoming_text offset 0
+        ) as trimmed
+        offset 0
     ),
     ranked as (
         select
@@ -197,8 +255,8 @@ _LAND = """
             {break_minutes} as break_minutes,
             {updated_at} as updated_at,
             row_number() over (
-                partition by bad_check is null, v_tenant_id, v_event_id
-                order by {updated_at} desc, source_row desc
+                partition by v_event_id collate "C", v_tenant_id collate "C"
+                order by {updated_at} desc nulls last, source_row desc
             ) as version
         from checked
     ),
@@ -226,7 +284,7 @@ _LAND = """
             t.clock_in as loaded_clock_in,
             t.clock_out as loaded_clock_out
         from ranked as n
-        left join raw.attendance as t
+        left join {loaded} as t
             on t.tenant_id = n.tenant_id and t.event_id = n.event_id
         where n.bad_check is null and n.version = 1
     ),
@@ -272,13 +330,23 @@ _LAND = """
         {on_conflict}
         returning (xmax = 0) as inserted
     )
-    select
-        (select count(*) from ranked),
-        (select count(*) from ranked where bad_check is not null),
-        (select count(*) from compared),
-        (select count(*) from upserted where inserted),
-        (select count(*) from upserted where not inserted),
-        (select count(*) from superseded where reason = 'older_than_loaded')
+    select r.received, r.rejected, c.newest, u.inserted, u.replaced, s.ignored
+    from
+        (
+            select count(*) as received, count(*) filter (where bad_check is not null) as rejected
+            from ranked
+        ) as r,
+        (select count(*) as newest from compared) as c,
+        (
+            select
+                count(*) filter (where inserted) as inserted,
+                count(*) filter (where not inserted) as replaced
+            from upserted
+        ) as u,
+        (
+            select count(*) filter (where reason = 'older_than_loaded') as ignored
+            from superseded
+        ) as s
 """
 
 # Without the primary key (dropped for a large load into an empty table) no
@@ -300,7 +368,7 @@ _ON_CONFLICT = """
 """
 
 
-def _landing_statement(with_primary_key: bool) -> str:
+def _landing_statement(target: LandingTarget) -> str:
     return _LAND.format(
         trimmed=_trimmed_columns(),
         first_failing_check=_first_failing_check(),
@@ -308,7 +376,9 @@ def _landing_statement(with_primary_key: bool) -> str:
         clock_out=_valid_only("v_clock_out::timestamptz"),
         break_minutes=_valid_only("coalesce(v_break_minutes::integer, 0)"),
         updated_at=_valid_only("v_updated_at::timestamptz"),
-        on_conflict=_ON_CONFLICT if with_primary_key else "",
+        # an empty table (known under the load's lock) has no row to compare with
+        loaded="(select * from raw.attendance where false)" if target.empty else "raw.attendance",
+        on_conflict=_ON_CONFLICT if target.has_primary_key else "",
     )
 
 
@@ -334,9 +404,9 @@ def load_attendance_file(
         with open_hashed(path) as source:
             copied = _copy_file(cur, source, path, header)
             sha = source.sha256()
-        with indexes_set_aside(cur, copied) as with_primary_key:
+        with indexes_set_aside(cur, copied) as target:
             cur.execute(
-                _landing_statement(with_primary_key),
+                _landing_statement(target),
                 {
                     "sha": sha,
                     "file": str(path),

@@ -46,7 +46,6 @@ _DROPPABLE_PRIMARY_KEY = """
     inner join pg_indexes as i
         on format('%I.%I', i.schemaname, i.indexname)::regclass = c.conindid
     where c.conrelid = 'raw.attendance'::regclass and c.contype = 'p'
-        and not exists (select 1 from raw.attendance)
         and not exists (
             select 1 from pg_depend as d
             where d.refobjid in (c.oid, c.conindid) and d.deptype = 'n'
@@ -72,6 +71,14 @@ class SetAside:
     primary_key: PrimaryKey | None
 
 
+@dataclass(frozen=True)
+class LandingTarget:
+    """What the load may assume of ``raw.attendance`` while it runs."""
+
+    has_primary_key: bool  # an upsert (ON CONFLICT) needs it
+    empty: bool  # known only under the large load's lock
+
+
 def is_large_load(cur: psycopg2.extensions.cursor, file_rows: int) -> bool:
     """At least ``LARGE_LOAD_MIN_ROWS`` rows, and the table holds fewer than
     half as many (counted only that far). A file loaded again into the table
@@ -84,25 +91,30 @@ def is_large_load(cur: psycopg2.extensions.cursor, file_rows: int) -> bool:
 
 
 @contextlib.contextmanager
-def indexes_set_aside(cur: psycopg2.extensions.cursor, file_rows: int) -> Iterator[bool]:
+def indexes_set_aside(cur: psycopg2.extensions.cursor, file_rows: int) -> Iterator[LandingTarget]:
     """Around the load of a file: for a large load, the indexes are dropped
-    on entry and rebuilt (then the table analyzed) on a clean exit. Yields
-    whether the primary key is in place during the load (an upsert needs it)."""
+    on entry and rebuilt (then the table analyzed) on a clean exit."""
     if not is_large_load(cur, file_rows):
-        yield True
+        yield LandingTarget(has_primary_key=True, empty=False)
         return
     cur.execute("lock table raw.attendance in access exclusive mode")
-    aside = _drop_indexes(cur)
-    yield aside.primary_key is None
+    empty = _is_empty(cur)
+    aside = _drop_indexes(cur, empty)
+    yield LandingTarget(has_primary_key=aside.primary_key is None, empty=empty)
     _rebuild(cur, aside)
     cur.execute("analyze raw.attendance")
 
 
-def _drop_indexes(cur: psycopg2.extensions.cursor) -> SetAside:
+def _is_empty(cur: psycopg2.extensions.cursor) -> bool:
+    cur.execute("select not exists (select from raw.attendance)")
+    return cur.fetchone()[0]
+
+
+def _drop_indexes(cur: psycopg2.extensions.cursor, empty: bool) -> SetAside:
     cur.execute(_SECONDARY_INDEXES)
     secondary = tuple(Index(name, definition) for name, definition in cur.fetchall())
     cur.execute(_DROPPABLE_PRIMARY_KEY)
-    found = cur.fetchone()
+    found = cur.fetchone() if empty else None
     primary_key = None if found is None else PrimaryKey(found[0], Index(found[1], found[2]))
     for index in secondary:
         cur.execute(sql.SQL("drop index {}").format(sql.Identifier("raw", index.name)))

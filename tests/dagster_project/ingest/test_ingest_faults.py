@@ -9,6 +9,7 @@ import pytest
 
 from dagster_project.demo.generator import write_demo_files
 from dagster_project.ingest import attendance
+from dagster_project.ingest.large_load import LandingTarget
 from dagster_project.ingest.loader import IngestConnectionLost, ingest_paths
 
 RAW_TABLES = (
@@ -59,11 +60,9 @@ def test_a_dropped_connection_loads_nothing_of_the_file_and_a_retry_loads_it(
     attendance_file = tmp_path / "attendance.csv"
     landing_statement = attendance._landing_statement
 
-    def _drop_connection_mid_file(with_primary_key: bool) -> str:
+    def _drop_connection_mid_file(target: LandingTarget) -> str:
         # the server ends this session after COPY, before anything is upserted
-        return "select pg_terminate_backend(pg_backend_pid()); " + landing_statement(
-            with_primary_key
-        )
+        return "select pg_terminate_backend(pg_backend_pid()); " + landing_statement(target)
 
     monkeypatch.setattr(attendance, "_landing_statement", _drop_connection_mid_file)
     with pytest.raises(IngestConnectionLost, match="nothing of this file was loaded"):
