@@ -204,11 +204,11 @@ def _trimmed_columns() -> str:
 
 
 def _first_failing_check() -> str:
-    """Its number in ``_CHECKS``; ``%`` doubled: the statement takes parameters."""
+    """Its number in ``_CHECKS``."""
     checks = "\n".join(
         f"when {check} then {number}" for number, (_, check, _) in enumerate(_CHECKS, start=1)
     )
-    return f"case {checks} end".replace("%", "%%")
+    return f"case {checks} end"
 
 
 def _valid_only(cast: str) -> str:
@@ -371,7 +371,8 @@ _ON_CONFLICT = """
 def _landing_statement(target: LandingTarget) -> str:
     return _LAND.format(
         trimmed=_trimmed_columns(),
-        first_failing_check=_first_failing_check(),
+        # the statement takes parameters: a literal % is written %%
+        first_failing_check=_first_failing_check().replace("%", "%%"),
         clock_in=_valid_only("v_clock_in::timestamptz"),
         clock_out=_valid_only("v_clock_out::timestamptz"),
         break_minutes=_valid_only("coalesce(v_break_minutes::integer, 0)"),

@@ -39,7 +39,8 @@ _SECONDARY_INDEXES = """
 
 # The primary key is dropped only when the table is empty (the load then
 # inserts without ON CONFLICT: the rows of one file are distinct per key) and
-# nothing depends on it (a foreign key, a view grouping by it).
+# nothing depends on it (a foreign key, a view grouping by it): the caller
+# asks only for an empty table.
 _DROPPABLE_PRIMARY_KEY = """
     select c.conname, i.indexname, i.indexdef
     from pg_constraint as c
@@ -48,7 +49,10 @@ _DROPPABLE_PRIMARY_KEY = """
     where c.conrelid = 'raw.attendance'::regclass and c.contype = 'p'
         and not exists (
             select 1 from pg_depend as d
-            where d.refobjid in (c.oid, c.conindid) and d.deptype = 'n'
+            where d.deptype = 'n'
+                and (d.refclassid, d.refobjid) in (
+                    ('pg_constraint'::regclass, c.oid), ('pg_class'::regclass, c.conindid)
+                )
         )
 """
 
@@ -111,20 +115,27 @@ def _is_empty(cur: psycopg2.extensions.cursor) -> bool:
 
 
 def _drop_indexes(cur: psycopg2.extensions.cursor, empty: bool) -> SetAside:
-    cur.execute(_SECONDARY_INDEXES)
-    secondary = tuple(Index(name, definition) for name, definition in cur.fetchall())
-    cur.execute(_DROPPABLE_PRIMARY_KEY)
-    found = cur.fetchone() if empty else None
-    primary_key = None if found is None else PrimaryKey(found[0], Index(found[1], found[2]))
-    for index in secondary:
+    aside = SetAside(_secondary_indexes(cur), _droppable_primary_key(cur) if empty else None)
+    for index in aside.secondary:
         cur.execute(sql.SQL("drop index {}").format(sql.Identifier("raw", index.name)))
-    if primary_key is not None:
+    if aside.primary_key is not None:
         cur.execute(
             sql.SQL("alter table raw.attendance drop constraint {}").format(
-                sql.Identifier(primary_key.constraint)
+                sql.Identifier(aside.primary_key.constraint)
             )
         )
-    return SetAside(secondary, primary_key)
+    return aside
+
+
+def _secondary_indexes(cur: psycopg2.extensions.cursor) -> tuple[Index, ...]:
+    cur.execute(_SECONDARY_INDEXES)
+    return tuple(Index(name, definition) for name, definition in cur.fetchall())
+
+
+def _droppable_primary_key(cur: psycopg2.extensions.cursor) -> PrimaryKey | None:
+    cur.execute(_DROPPABLE_PRIMARY_KEY)
+    found = cur.fetchone()
+    return None if found is None else PrimaryKey(found[0], Index(found[1], found[2]))
 
 
 def _rebuild(cur: psycopg2.extensions.cursor, aside: SetAside) -> None:

@@ -164,6 +164,27 @@ def test_a_large_load_into_a_small_table_keeps_its_primary_key_and_rows(database
     assert _fetch(database_url, "select count(*) from raw.attendance") == [(ROWS - 2,)]
 
 
+def test_a_primary_key_something_depends_on_stays_through_a_large_first_load(
+    database_url, tmp_path
+):
+    # a view grouping by the key depends on the constraint: dropping it would fail
+    _execute(
+        database_url,
+        "create view raw.staff_of_event as "
+        "select tenant_id, event_id, staff_id from raw.attendance group by tenant_id, event_id",
+    )
+    before = _fetch(database_url, INDEXES)
+
+    [result] = ingest_paths(database_url, [_large_file(tmp_path / "attendance.csv")]).files
+
+    after = _fetch(database_url, INDEXES)
+    assert _definitions(after) == _definitions(before)
+    assert after[-1] == before[-1]  # the primary key, kept
+    assert {oid for oid, _, _ in after[:-1]}.isdisjoint(oid for oid, _, _ in before)
+    assert result.loaded == ROWS - 2
+    assert _fetch(database_url, "select count(*) from raw.staff_of_event") == [(ROWS - 2,)]
+
+
 def _fail_on_event(url: str, event_id: str) -> None:
     """A trigger that makes the load fail after the indexes were dropped."""
     _execute(
