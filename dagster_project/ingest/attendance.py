@@ -18,7 +18,7 @@ from psycopg2 import sql
 
 from dagster_project.ingest.errors import IngestFileError
 from dagster_project.ingest.files import HashingReader, open_hashed
-from dagster_project.ingest.large_load import LandingTarget, indexes_set_aside
+from dagster_project.ingest.large_load import indexes_set_aside
 from dagster_project.ingest.results import FileResult
 from dagster_project.ingest.schemas import RECORD_ID_PATTERN, TENANT_ID_PATTERN, FileKind
 
@@ -227,13 +227,7 @@ def _valid_only(cast: str) -> str:
 # are data-modifying CTEs of the same statement: all of them see the table as
 # it was before it, and nothing of the file is materialized but the sorted
 # rows and the events compared with the table.
-#
-# Against the table only a strictly newer updated_at replaces. Every valid row
-# that does not become current lands in raw.attendance_superseded with its
-# reason, and so does the row a correction replaces. Only rows that change
-# something are written: the same file loaded again writes no row at all.
-_LAND = """
-    with
+_RANKED = """
     checked as (
         select trimmed.*, {first_failing_check} as bad_check
         from (
@@ -272,7 +266,14 @@ _LAND = """
         from ranked
         where bad_check is not null
         on conflict (file_sha256, source_row) do nothing
-    ),
+    )
+"""
+
+# Against the table only a strictly newer updated_at replaces. Every valid row
+# that does not become current lands in raw.attendance_superseded with its
+# reason, and so does the row a correction replaces. Only rows that change
+# something are written: the same file loaded again writes no row at all.
+_INTO_TABLE = """
     compared as (
         select
             n.*,
@@ -284,7 +285,7 @@ _LAND = """
             t.clock_in as loaded_clock_in,
             t.clock_out as loaded_clock_out
         from ranked as n
-        left join {loaded} as t
+        left join raw.attendance as t
             on t.tenant_id = n.tenant_id and t.event_id = n.event_id
         where n.bad_check is null and n.version = 1
     ),
@@ -327,7 +328,19 @@ _LAND = """
             %(file)s, source_row, %(sha)s
         from compared
         where loaded_updated_at is null or updated_at > loaded_updated_at
-        {on_conflict}
+        on conflict (tenant_id, event_id) do update set
+            staff_id = excluded.staff_id,
+            location_id = excluded.location_id,
+            role = excluded.role,
+            clock_in = excluded.clock_in,
+            clock_out = excluded.clock_out,
+            break_minutes = excluded.break_minutes,
+            updated_at = excluded.updated_at,
+            source_file = excluded.source_file,
+            source_row = excluded.source_row,
+            file_sha256 = excluded.file_sha256,
+            loaded_at = now()
+        where excluded.updated_at > t.updated_at
         returning (xmax = 0) as inserted
     )
     select r.received, r.rejected, c.newest, u.inserted, u.replaced, s.ignored
@@ -349,27 +362,48 @@ _LAND = """
         ) as s
 """
 
-# Without the primary key (dropped for a large load into an empty table) no
-# row conflicts: the file's newest versions are distinct per event.
-_ON_CONFLICT = """
-        on conflict (tenant_id, event_id) do update set
-            staff_id = excluded.staff_id,
-            location_id = excluded.location_id,
-            role = excluded.role,
-            clock_in = excluded.clock_in,
-            clock_out = excluded.clock_out,
-            break_minutes = excluded.break_minutes,
-            updated_at = excluded.updated_at,
-            source_file = excluded.source_file,
-            source_row = excluded.source_row,
-            file_sha256 = excluded.file_sha256,
-            loaded_at = now()
-        where excluded.updated_at > t.updated_at
+# Into a table known to be empty (under the large load's lock): nothing to
+# compare with, no conflict possible (the newest versions are one per event),
+# so every newest version is inserted as it is.
+_INTO_EMPTY_TABLE = """
+    superseded as (
+        insert into raw.attendance_superseded (
+            file_sha256, source_row, source_file, tenant_id, event_id, staff_id,
+            clock_in, clock_out, updated_at, reason
+        )
+        select
+            %(sha)s, source_row, %(file)s, tenant_id, event_id, staff_id,
+            clock_in, clock_out, updated_at, 'superseded_in_file'
+        from ranked
+        where bad_check is null and version > 1
+        on conflict (file_sha256, source_row) do nothing
+    ),
+    inserted as (
+        insert into raw.attendance (
+            tenant_id, event_id, staff_id, location_id, role,
+            clock_in, clock_out, break_minutes, updated_at,
+            source_file, source_row, file_sha256
+        )
+        select
+            tenant_id, event_id, staff_id, location_id, role,
+            clock_in, clock_out, break_minutes, updated_at,
+            %(file)s, source_row, %(sha)s
+        from ranked
+        where bad_check is null and version = 1
+    )
+    select received, rejected, newest, newest, 0, 0
+    from (
+        select
+            count(*) as received,
+            count(*) filter (where bad_check is not null) as rejected,
+            count(*) filter (where bad_check is null and version = 1) as newest
+        from ranked
+    ) as r
 """
 
 
-def _landing_statement(target: LandingTarget) -> str:
-    return _LAND.format(
+def _landing_statement(empty_table: bool) -> str:
+    ranked = _RANKED.format(
         trimmed=_trimmed_columns(),
         # the statement takes parameters: a literal % is written %%
         first_failing_check=_first_failing_check().replace("%", "%%"),
@@ -377,10 +411,9 @@ def _landing_statement(target: LandingTarget) -> str:
         clock_out=_valid_only("v_clock_out::timestamptz"),
         break_minutes=_valid_only("coalesce(v_break_minutes::integer, 0)"),
         updated_at=_valid_only("v_updated_at::timestamptz"),
-        # an empty table (known under the load's lock) has no row to compare with
-        loaded="(select * from raw.attendance where false)" if target.empty else "raw.attendance",
-        on_conflict=_ON_CONFLICT if target.has_primary_key else "",
     )
+    into = _INTO_EMPTY_TABLE if empty_table else _INTO_TABLE
+    return f"with {ranked},{into}"
 
 
 def _create_incoming_text(cur: psycopg2.extensions.cursor) -> None:
@@ -405,9 +438,9 @@ def load_attendance_file(
         with open_hashed(path) as source:
             copied = _copy_file(cur, source, path, header)
             sha = source.sha256()
-        with indexes_set_aside(cur, copied) as target:
+        with indexes_set_aside(cur, copied) as empty_table:
             cur.execute(
-                _landing_statement(target),
+                _landing_statement(empty_table),
                 {
                     "sha": sha,
                     "file": str(path),

@@ -75,14 +75,6 @@ class SetAside:
     primary_key: PrimaryKey | None
 
 
-@dataclass(frozen=True)
-class LandingTarget:
-    """What the load may assume of ``raw.attendance`` while it runs."""
-
-    has_primary_key: bool  # an upsert (ON CONFLICT) needs it
-    empty: bool  # known only under the large load's lock
-
-
 def is_large_load(cur: psycopg2.extensions.cursor, file_rows: int) -> bool:
     """At least ``LARGE_LOAD_MIN_ROWS`` rows, and the table holds fewer than
     half as many (counted only that far). A file loaded again into the table
@@ -95,16 +87,18 @@ def is_large_load(cur: psycopg2.extensions.cursor, file_rows: int) -> bool:
 
 
 @contextlib.contextmanager
-def indexes_set_aside(cur: psycopg2.extensions.cursor, file_rows: int) -> Iterator[LandingTarget]:
+def indexes_set_aside(cur: psycopg2.extensions.cursor, file_rows: int) -> Iterator[bool]:
     """Around the load of a file: for a large load, the indexes are dropped
-    on entry and rebuilt (then the table analyzed) on a clean exit."""
+    on entry and rebuilt (then the table analyzed) on a clean exit. Yields
+    whether the table is known to be empty: then, and only then, the primary
+    key may be gone during the load, and nothing can conflict."""
     if not is_large_load(cur, file_rows):
-        yield LandingTarget(has_primary_key=True, empty=False)
+        yield False
         return
     cur.execute("lock table raw.attendance in access exclusive mode")
     empty = _is_empty(cur)
     aside = _drop_indexes(cur, empty)
-    yield LandingTarget(has_primary_key=aside.primary_key is None, empty=empty)
+    yield empty
     _rebuild(cur, aside)
     cur.execute("analyze raw.attendance")
 

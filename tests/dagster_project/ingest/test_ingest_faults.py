@@ -9,7 +9,6 @@ import pytest
 
 from dagster_project.demo.generator import write_demo_files
 from dagster_project.ingest import attendance
-from dagster_project.ingest.large_load import LandingTarget
 from dagster_project.ingest.loader import IngestConnectionLost, ingest_paths
 
 RAW_TABLES = (
@@ -60,9 +59,9 @@ def test_a_dropped_connection_loads_nothing_of_the_file_and_a_retry_loads_it(
     attendance_file = tmp_path / "attendance.csv"
     landing_statement = attendance._landing_statement
 
-    def _drop_connection_mid_file(target: LandingTarget) -> str:
+    def _drop_connection_mid_file(empty_table: bool) -> str:
         # the server ends this session after COPY, before anything is upserted
-        return "select pg_terminate_backend(pg_backend_pid()); " + landing_statement(target)
+        return "select pg_terminate_backend(pg_backend_pid()); " + landing_statement(empty_table)
 
     monkeypatch.setattr(attendance, "_landing_statement", _drop_connection_mid_file)
     with pytest.raises(IngestConnectionLost, match="nothing of this file was loaded"):
