@@ -1,8 +1,10 @@
 """Attendance at COPY speed: the file is streamed by ``COPY`` as text into a
-temporary table, every row is checked and cast in SQL, set-based, and the
-newest version of each event is upserted in one statement. Memory does not
-grow with the file; a bad row is reported with its row number and reason and
-the good rows still load."""
+temporary table (its sha256 computed from the bytes COPY reads), then one
+statement checks and casts every row, records the rejected ones and upserts
+the newest version of each event. Memory does not grow with the file; a bad
+row is reported with its row number and reason and the good rows still load.
+A large load sets the table's indexes aside for the statement
+(``large_load``)."""
 
 from __future__ import annotations
 
