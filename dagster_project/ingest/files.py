@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
+import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any, BinaryIO, TextIO
 
 from dagster_project.ingest.errors import IngestError, IngestFileError
 from dagster_project.ingest.schemas import FILE_KINDS, FileKind
@@ -66,9 +69,53 @@ def read_header(path: Path, kind: FileKind) -> list[str]:
     return header
 
 
+class HashingReader(io.RawIOBase):
+    """A binary file whose every byte read also feeds a sha256: a file is hashed
+    while it is loaded, never read a second time for its fingerprint."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        super().__init__()
+        self._raw = raw
+        self._digest = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = self._raw.readinto(buffer) or 0
+        self._digest.update(memoryview(buffer)[:count])
+        return count
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._raw.read(size)
+        self._digest.update(chunk)
+        return chunk
+
+    def sha256(self) -> str:
+        """The hex digest of the whole file (what was not read yet is read now)."""
+        while self.read(_CHUNK):
+            pass
+        return self._digest.hexdigest()
+
+
+@contextlib.contextmanager
+def open_hashed(path: Path) -> Iterator[HashingReader]:
+    with path.open("rb") as raw, HashingReader(raw) as reader:
+        yield reader
+
+
+@contextlib.contextmanager
+def open_hashed_text(path: Path) -> Iterator[tuple[TextIO, HashingReader]]:
+    """The file as UTF-8 text for the csv module (a BOM skipped), and its hasher."""
+    with open_hashed(path) as reader:
+        buffered = io.BufferedReader(reader, _CHUNK)
+        text = io.TextIOWrapper(buffered, encoding="utf-8-sig", newline="")
+        try:
+            yield text, reader
+        finally:
+            text.detach()
+
+
 def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+    with open_hashed(path) as reader:
+        return reader.sha256()

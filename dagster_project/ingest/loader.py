@@ -7,10 +7,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import psycopg2
+import psycopg2.extensions
 
 from dagster_project.ingest.attendance import load_attendance_file
 from dagster_project.ingest.errors import IngestConnectionLost, IngestError, IngestFileError
-from dagster_project.ingest.files import discover_files, file_sha256, read_header
+from dagster_project.ingest.files import discover_files, read_header
 from dagster_project.ingest.results import FileResult, IngestReport
 from dagster_project.ingest.small_files import load_small_file
 from dagster_project.lib.database import connect
@@ -25,6 +26,7 @@ __all__ = [
 ]
 
 _log = logging.getLogger(__name__)
+TEMP_BUFFERS = "256MB"
 
 _RECORD_LOAD = """
     insert into raw.ingested_files (
@@ -32,6 +34,16 @@ _RECORD_LOAD = """
         rows_replaced, rows_unchanged, rows_rejected
     ) values (%s, %s, %s, %s, %s, %s, %s, %s)
 """
+
+
+def _size_temp_buffers(conn: psycopg2.extensions.connection) -> None:
+    """Room for a million-row attendance file in the session's temporary
+    buffers. PostgreSQL refuses to change temp_buffers once the session has
+    used a temporary table (every file's load does), so this is set once, for
+    the session, before the first file."""
+    with conn.cursor() as cur:
+        cur.execute(f"set temp_buffers = '{TEMP_BUFFERS}'")
+    conn.commit()
 
 
 def ingest_paths(
@@ -47,17 +59,17 @@ def ingest_paths(
     report = IngestReport()
     conn = connect(url)
     try:
+        _size_temp_buffers(conn)
         for kind, path in files:
             header = read_header(path, kind)
-            sha = file_sha256(path)
             loader = load_attendance_file if kind.name == "attendance" else load_small_file
             try:
-                result = loader(conn, kind, path, header, sha)
+                result = loader(conn, kind, path, header)
                 with conn.cursor() as cur:
                     cur.execute(
                         _RECORD_LOAD,
                         (
-                            sha,
+                            result.file_sha256,
                             result.file,
                             result.kind,
                             result.received,

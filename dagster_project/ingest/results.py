@@ -16,6 +16,7 @@ class FileResult:
 
     file: str
     kind: str
+    file_sha256: str
     received: int
     loaded: int
     replaced: int

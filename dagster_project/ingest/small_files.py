@@ -15,6 +15,7 @@ from psycopg2 import sql
 from pydantic import ValidationError
 
 from dagster_project.ingest.errors import IngestFileError
+from dagster_project.ingest.files import open_hashed_text
 from dagster_project.ingest.rejects import Rejection, record_rejections
 from dagster_project.ingest.results import FileResult
 from dagster_project.ingest.schemas import FileKind, InputRow
@@ -33,12 +34,13 @@ def _first_error(error: ValidationError) -> tuple[str, str]:
 
 def _validated_rows(
     path: Path, kind: FileKind, header: list[str]
-) -> tuple[dict[tuple[Any, ...], tuple[int, InputRow]], list[Rejection], int]:
-    """Valid rows by key (the last one of a key wins), rejections, rows read."""
+) -> tuple[dict[tuple[Any, ...], tuple[int, InputRow]], list[Rejection], int, str]:
+    """Valid rows by key (the last one of a key wins), rejections, rows read,
+    and the file's sha256."""
     valid: dict[tuple[Any, ...], tuple[int, InputRow]] = {}
     rejections: list[Rejection] = []
     received = 0
-    with path.open(newline="", encoding="utf-8-sig") as handle:
+    with open_hashed_text(path) as (handle, hashed):
         reader = csv.reader(handle)
         next(reader)
         for values in _rows_of(reader, path):
@@ -65,7 +67,8 @@ def _validated_rows(
                 continue
             key = tuple(getattr(row, column) for column in kind.key)
             valid[key] = (line, row)
-    return valid, rejections, received
+        sha = hashed.sha256()
+    return valid, rejections, received, sha
 
 
 def _rows_of(reader: Any, path: Path) -> Iterator[list[str]]:
@@ -153,9 +156,8 @@ def load_small_file(
     kind: FileKind,
     path: Path,
     header: list[str],
-    file_sha256: str,
 ) -> FileResult:
-    valid, rejections, received = _validated_rows(path, kind, header)
+    valid, rejections, received, sha = _validated_rows(path, kind, header)
     rows = sorted(valid.values(), key=lambda item: item[0])
     with conn.cursor() as cur:
         schema, table = kind.table.split(".")
@@ -166,11 +168,12 @@ def load_small_file(
         )
         _copy_rows(cur, kind, rows, str(path))
         inserted, replaced = _upsert(cur, kind)
-        record_rejections(cur, rejections, file_sha256, str(path), kind.name)
+        record_rejections(cur, rejections, sha, str(path), kind.name)
     superseded = received - len(rejections) - len(rows)
     return FileResult(
         file=str(path),
         kind=kind.name,
+        file_sha256=sha,
         received=received,
         loaded=inserted,
         replaced=replaced,

@@ -57,13 +57,13 @@ def test_a_dropped_connection_loads_nothing_of_the_file_and_a_retry_loads_it(
 ):
     summary = write_demo_files(tmp_path)
     attendance_file = tmp_path / "attendance.csv"
-    checked_select = attendance._checked_select
+    landing_statement = attendance._landing_statement
 
-    def _drop_connection_mid_file() -> str:
+    def _drop_connection_mid_file(empty_table: bool) -> str:
         # the server ends this session after COPY, before anything is upserted
-        return "select pg_terminate_backend(pg_backend_pid()); " + checked_select()
+        return "select pg_terminate_backend(pg_backend_pid()); " + landing_statement(empty_table)
 
-    monkeypatch.setattr(attendance, "_checked_select", _drop_connection_mid_file)
+    monkeypatch.setattr(attendance, "_landing_statement", _drop_connection_mid_file)
     with pytest.raises(IngestConnectionLost, match="nothing of this file was loaded"):
         ingest_paths(database_url, [attendance_file])
     conn = psycopg2.connect(database_url)
@@ -74,7 +74,7 @@ def test_a_dropped_connection_loads_nothing_of_the_file_and_a_retry_loads_it(
         assert cur.fetchone() == (0,)
     conn.close()
 
-    monkeypatch.setattr(attendance, "_checked_select", checked_select)
+    monkeypatch.setattr(attendance, "_landing_statement", landing_statement)
     report = ingest_paths(database_url, [attendance_file])
     assert report.total("received") == summary.rows["attendance"]
     assert report.total("rejected") == summary.malformed_rows
