@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 _log = logging.getLogger(__name__)
-TEMP_BUFFERS = "256MB"
+_TEMP_BUFFERS = "256MB"
 
 _RECORD_LOAD = """
     insert into raw.ingested_files (
@@ -42,7 +42,7 @@ def _size_temp_buffers(conn: psycopg2.extensions.connection) -> None:
     used a temporary table (every file's load does), so this is set once, for
     the session, before the first file."""
     with conn.cursor() as cur:
-        cur.execute(f"set temp_buffers = '{TEMP_BUFFERS}'")
+        cur.execute(f"set temp_buffers = '{_TEMP_BUFFERS}'")
     conn.commit()
 
 
