@@ -274,3 +274,31 @@ def test_the_quick_timestamp_check_accepts_exactly_what_the_full_check_does(data
     assert quick == {v for v in in_quick_shape if v[5:10] != "02-29"}
     # years in range, month-days that exist every year, hours, minutes, seconds, zones
     assert len(quick) == 5 * 16 * 2 * 2 * 2 * 3
+
+
+@pytest.mark.parametrize(
+    "tenant_id, event_id, role, rejected_field",
+    [
+        ("t" * 64, "E" * 128, "r" * 64, None),
+        ("t" * 65, "E1", "cook", "tenant_id"),
+        ("acme", "E" * 129, "cook", "event_id"),
+        ("acme", "E1", "r" * 65, "role"),
+        ("acme", "É1", "cook", "event_id"),
+        ("acme", "E1", "cook é", "role"),
+    ],
+)
+def test_ingest_attendance_ids_within_their_length_and_characters(
+    database_url, write_csv, query, tenant_id, event_id, role, rejected_field
+):
+    path = write_csv(
+        "attendance.csv",
+        ATTENDANCE_HEADER,
+        f"{tenant_id},{event_id},S1,AUS,{role},{GOOD_SHIFT}",
+    )
+
+    [result] = ingest_paths(database_url, [path]).files
+
+    assert result.rejected == (0 if rejected_field is None else 1)
+    assert [row[1] for row in _rejections(query, "attendance")] == (
+        [] if rejected_field is None else [rejected_field]
+    )
