@@ -10,8 +10,9 @@ the table back with every index it had.
 
 The drop takes an ACCESS EXCLUSIVE lock on ``raw.attendance`` until the file
 commits: readers (a Dagster run reading the table) wait for the load, and
-the lock waits for queries already running. Acceptable for a large first
-load, the only load that takes this path."""
+the lock waits for queries already running. Acceptable for a large load
+into an empty or small table (a first load, typically), the only load that
+takes this path; every other load keeps the indexes and locks no reader out."""
 
 from __future__ import annotations
 
@@ -95,6 +96,8 @@ def indexes_set_aside(cur: psycopg2.extensions.cursor, file_rows: int) -> Iterat
     if not is_large_load(cur, file_rows):
         yield False
         return
+    # taken before reading the indexes and the row count: neither can change
+    # until the commit
     cur.execute("lock table raw.attendance in access exclusive mode")
     empty = _is_empty(cur)
     aside = _drop_indexes(cur, empty)

@@ -203,3 +203,47 @@ def test_a_large_attendance_file_loads_every_row(write_csv, ingest, query, tmp_p
     report = ingest(path)
     assert (report.total("received"), report.total("loaded")) == (50_000, 50_000)
     assert query("select count(*), count(distinct staff_id) from raw.attendance") == [(50_000, 400)]
+
+
+def test_attendance_values_are_trimmed_whether_or_not_they_look_valid_as_read(
+    write_csv, ingest, query
+):
+    path = write_csv(
+        "attendance.csv",
+        ATTENDANCE_HEADER,
+        # every value padded, a role ending in a space (the one pattern that allows spaces)
+        " acme , E1 ,S1 , AUS,line cook , 2026-03-02T09:00:00Z,2026-03-02T17:00:00Z , 30 ,"
+        '"2026-03-02T17:05:00Z "',
+        "acme,E2,S1,AUS,line cook,2026-03-02T09:00:00Z,,,2026-03-02T17:05:00Z",
+    )
+
+    report = ingest(path)
+
+    assert (report.total("loaded"), report.total("rejected")) == (2, 0)
+    assert query(
+        "select tenant_id, event_id, staff_id, location_id, role, clock_in, clock_out, "
+        "break_minutes, updated_at from raw.attendance order by event_id"
+    ) == [
+        (
+            "acme",
+            "E1",
+            "S1",
+            "AUS",
+            "line cook",
+            dt.datetime(2026, 3, 2, 9, tzinfo=UTC),
+            dt.datetime(2026, 3, 2, 17, tzinfo=UTC),
+            30,
+            dt.datetime(2026, 3, 2, 17, 5, tzinfo=UTC),
+        ),
+        (
+            "acme",
+            "E2",
+            "S1",
+            "AUS",
+            "line cook",
+            dt.datetime(2026, 3, 2, 9, tzinfo=UTC),
+            None,
+            0,
+            dt.datetime(2026, 3, 2, 17, 5, tzinfo=UTC),
+        ),
+    ]

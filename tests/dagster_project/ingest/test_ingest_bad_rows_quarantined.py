@@ -241,13 +241,15 @@ def test_ingest_small_file_rule_rejects_row_with_field(
 
 def test_the_quick_timestamp_check_accepts_exactly_what_the_full_check_does(database_url):
     """Every field at and past its limits: of the values in its shape (``Z`` or
-    ``±HH:MM``), the quick check accepts what the full check accepts, but 29
-    February (left to the full check); nothing else."""
+    ``±HH:MM`` on a quarter hour), the quick check accepts what the full check
+    accepts, but 29 February (left to the full check); nothing else."""
     from itertools import product
 
     import psycopg2
 
     from dagster_project.ingest import attendance
+
+    quarter_hours = ("00", "15", "30", "45")
 
     fields = product(
         ("1899", "1900", "2024", "2025", "2100", "2199", "2200"),
@@ -256,13 +258,13 @@ def test_the_quick_timestamp_check_accepts_exactly_what_the_full_check_does(data
         ("00", "23", "24"),
         ("00", "59", "60"),
         ("00", "59", "60"),
-        ("Z", "+00:00", "-14:59", "+15:00", "+05:60", "+0530", "z", ""),
+        ("Z", "+00:00", "-14:45", "-14:59", "+15:00", "+05:60", "+0530", "z", ""),
     )
     values = [f"{y}-{mo}-{d}T{h}:{mi}:{s}{zone}" for y, mo, d, h, mi, s, zone in fields]
     conn = psycopg2.connect(database_url)
     with conn.cursor() as cur:
         quick_check = attendance._common_timestamp("v").replace("%", "%%")
-        full_check = attendance._fails_timestamp_check("v").replace("%", "%%")
+        full_check = attendance._not_a_timestamp("v").replace("%", "%%")
         cur.execute(
             f"select {quick_check}, not {full_check}, v from unnest(%s::text[]) as v", (values,)
         )
@@ -270,7 +272,37 @@ def test_the_quick_timestamp_check_accepts_exactly_what_the_full_check_does(data
     conn.close()
     quick = {v for is_quick, _, v in checked if is_quick}
     full = {v for _, is_full, v in checked if is_full}
-    in_quick_shape = {v for v in full if v[19:] == "Z" or v[22:23] == ":"}
+    in_quick_shape = {
+        v for v in full if v[19:] == "Z" or (v[22:23] == ":" and v[-2:] in quarter_hours)
+    }
     assert quick == {v for v in in_quick_shape if v[5:10] != "02-29"}
     # years in range, month-days that exist every year, hours, minutes, seconds, zones
     assert len(quick) == 5 * 16 * 2 * 2 * 2 * 3
+
+
+@pytest.mark.parametrize(
+    "tenant_id, event_id, role, rejected_field",
+    [
+        ("t" * 64, "E" * 128, "r" * 64, None),
+        ("t" * 65, "E1", "cook", "tenant_id"),
+        ("acme", "E" * 129, "cook", "event_id"),
+        ("acme", "E1", "r" * 65, "role"),
+        ("acme", "É1", "cook", "event_id"),
+        ("acme", "E1", "cook é", "role"),
+    ],
+)
+def test_ingest_attendance_ids_within_their_length_and_characters(
+    database_url, write_csv, query, tenant_id, event_id, role, rejected_field
+):
+    path = write_csv(
+        "attendance.csv",
+        ATTENDANCE_HEADER,
+        f"{tenant_id},{event_id},S1,AUS,{role},{GOOD_SHIFT}",
+    )
+
+    [result] = ingest_paths(database_url, [path]).files
+
+    assert result.rejected == (0 if rejected_field is None else 1)
+    assert [row[1] for row in _rejections(query, "attendance")] == (
+        [] if rejected_field is None else [rejected_field]
+    )
