@@ -306,6 +306,19 @@ _RANKED = """
     )
 """
 
+# Rows of the file that a newer row of the same event in the file replaces.
+_SUPERSEDED_IN_FILE = """
+        insert into raw.attendance_superseded (
+            file_sha256, source_row, source_file, tenant_id, event_id, staff_id,
+            clock_in, clock_out, updated_at, reason
+        )
+        select
+            %(sha)s, source_row, %(file)s, tenant_id, event_id, staff_id,
+            clock_in, clock_out, updated_at, 'superseded_in_file'
+        from ranked
+        where bad_check is null and version > 1
+"""
+
 # Against the table only a strictly newer updated_at replaces. Every valid row
 # that does not become current lands in raw.attendance_superseded with its
 # reason, and so does the row a correction replaces. Only rows that change
@@ -327,16 +340,7 @@ _INTO_TABLE = """
         where n.bad_check is null and n.version = 1
     ),
     superseded as (
-        insert into raw.attendance_superseded (
-            file_sha256, source_row, source_file, tenant_id, event_id, staff_id,
-            clock_in, clock_out, updated_at, reason
-        )
-        select
-            %(sha)s, source_row, %(file)s, tenant_id, event_id, staff_id,
-            clock_in, clock_out, updated_at, 'superseded_in_file'
-        from ranked
-        where bad_check is null and version > 1
-        union all
+{superseded_in_file}        union all
         select
             %(sha)s, source_row, %(file)s, tenant_id, event_id, staff_id,
             clock_in, clock_out, updated_at, 'older_than_loaded'
@@ -397,23 +401,14 @@ _INTO_TABLE = """
             select count(*) filter (where reason = 'older_than_loaded') as ignored
             from superseded
         ) as s
-"""
+""".replace("{superseded_in_file}", _SUPERSEDED_IN_FILE)
 
 # Into a table known to be empty (under the large load's lock): nothing to
 # compare with, no conflict possible (the newest versions are one per event),
 # so every newest version is inserted as it is.
 _INTO_EMPTY_TABLE = """
     superseded as (
-        insert into raw.attendance_superseded (
-            file_sha256, source_row, source_file, tenant_id, event_id, staff_id,
-            clock_in, clock_out, updated_at, reason
-        )
-        select
-            %(sha)s, source_row, %(file)s, tenant_id, event_id, staff_id,
-            clock_in, clock_out, updated_at, 'superseded_in_file'
-        from ranked
-        where bad_check is null and version > 1
-        on conflict (file_sha256, source_row) do nothing
+{superseded_in_file}        on conflict (file_sha256, source_row) do nothing
     ),
     inserted as (
         insert into raw.attendance (
@@ -436,7 +431,7 @@ _INTO_EMPTY_TABLE = """
             count(*) filter (where bad_check is null and version = 1) as newest
         from ranked
     ) as r
-"""
+""".replace("{superseded_in_file}", _SUPERSEDED_IN_FILE)
 
 
 def _landing_statement(empty_table: bool) -> str:
