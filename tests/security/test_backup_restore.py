@@ -42,7 +42,7 @@ def _all_tables(conn) -> set[str]:
             """
             select n.nspname, c.relname from pg_class as c
             join pg_namespace as n on n.oid = c.relnamespace
-            where c.relkind = 'r' and c.relpersistence = 'p'
+            where c.relkind = 'r' and c.relpersistence <> 't'
               and n.nspname not in ('pg_catalog', 'information_schema')
               and n.nspname !~ '^pg_'
             """,
