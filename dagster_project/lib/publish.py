@@ -170,6 +170,7 @@ def publish(
         created = False
         for mart in marts:
             created |= _ensure_published_table(cur, schema, mart.name)
+            _ensure_finalized_guard(cur, mart)
             columns = _columns(cur, schema, mart.name)
             target = sql.Identifier(PUBLISHED_SCHEMA, mart.name)
             if mart.period_column is None:
@@ -293,6 +294,50 @@ def _ensure_published_table(cur: psycopg2.extensions.cursor, schema: str, name: 
                 f"now builds {data_type}: migrate the published table first"
             )
     return False
+
+
+# (trigger, timing and event, transition tables, function): every change to a
+# pay-period mart is checked against the finalized periods
+# (sql/roles/44_create_function_security_refuse_finalized_period_rows.sql)
+_FINALIZED_GUARDS = (
+    ("payroll_finalized_insert", "after insert", "new table as new_rows", "rows"),
+    (
+        "payroll_finalized_update",
+        "after update",
+        "old table as old_rows new table as new_rows",
+        "rows",
+    ),
+    ("payroll_finalized_delete", "after delete", "old table as old_rows", "rows"),
+    ("payroll_finalized_truncate", "before truncate", None, "truncate"),
+)
+_GUARD_FUNCTIONS = {
+    "rows": "security.refuse_finalized_period_rows",
+    "truncate": "security.refuse_truncating_finalized_periods",
+}
+
+
+def _ensure_finalized_guard(cur: psycopg2.extensions.cursor, mart: Mart) -> None:
+    """The triggers that refuse any change to a finalized period's rows of
+    ``marts.<mart>``, by any role (a publish never tries: it refuses first)."""
+    if mart.period_column is None:
+        return
+    table = sql.Identifier(PUBLISHED_SCHEMA, mart.name)
+    cur.execute(
+        "select tgname from pg_trigger where tgrelid = to_regclass(%s) and not tgisinternal",
+        (f'"{PUBLISHED_SCHEMA}"."{mart.name}"',),
+    )
+    present = {name for (name,) in cur.fetchall()}
+    for name, event, transitions, kind in _FINALIZED_GUARDS:
+        if name in present:
+            continue
+        referencing = sql.SQL(f" referencing {transitions}") if transitions else sql.SQL("")
+        cur.execute(
+            sql.SQL("create trigger {} " + event + " on {}").format(sql.Identifier(name), table)
+            + referencing
+            + sql.SQL(
+                " for each statement execute function " + _GUARD_FUNCTIONS[kind] + "({})"
+            ).format(sql.Literal(mart.period_column))
+        )
 
 
 def _columns(cur: psycopg2.extensions.cursor, schema: str, name: str) -> list[tuple[str, str]]:
