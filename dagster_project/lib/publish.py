@@ -23,6 +23,7 @@ from psycopg2 import sql
 
 from dagster_project.defs.periods.partitions import PayPeriodKey
 from dagster_project.lib.database import transaction
+from dagster_project.lib.mart_catalog import Mart, marts_of_run
 
 _log = logging.getLogger(__name__)
 
@@ -32,23 +33,9 @@ _RUN_ID = re.compile(r"^[0-9a-fA-F-]{8,64}$")
 PUBLISH_LOCK = 7_264_003  # pg_advisory_xact_lock: one publisher at a time
 
 
-@dataclass(frozen=True)
-class Mart:
-    name: str
-    # the column a pay-period run replaces its rows by; None: the whole table
-    period_column: str | None = "period_start"
-
-
-PAY_PERIOD_MARTS = (
-    Mart("fct_payroll"),
-    Mart("fct_workweek_hours"),
-    Mart("fct_earnings"),
-    Mart("rpt_location_labor_cost"),
-    Mart("fct_payroll_adjustments", period_column="applied_period_start"),
-    # every tenant's exceptions, rebuilt whole by each pay-period run
-    Mart("fct_attendance_exceptions", period_column=None),
-)
-CALENDAR_MARTS = (Mart("dim_pay_periods", period_column=None),)
+# declared in each mart's yml (meta.published), read from the dbt manifest
+PAY_PERIOD_MARTS = marts_of_run("pay_period")
+CALENDAR_MARTS = marts_of_run("calendar")
 
 
 class PublishError(RuntimeError):
@@ -170,6 +157,7 @@ def publish(
         created = False
         for mart in marts:
             created |= _ensure_published_table(cur, schema, mart.name)
+            _ensure_keys(cur, mart)
             _ensure_finalized_guard(cur, mart)
             columns = _columns(cur, schema, mart.name)
             target = sql.Identifier(PUBLISHED_SCHEMA, mart.name)
@@ -294,6 +282,41 @@ def _ensure_published_table(cur: psycopg2.extensions.cursor, schema: str, name: 
                 f"now builds {data_type}: migrate the published table first"
             )
     return False
+
+
+def _ensure_keys(cur: psycopg2.extensions.cursor, mart: Mart) -> None:
+    """The mart's declared key, enforced by ``marts.<mart>`` itself, and an
+    index on its period when the key does not lead with it (a run deletes
+    its periods' rows by it)."""
+    table = sql.Identifier(PUBLISHED_SCHEMA, mart.name)
+    cur.execute(
+        "select 1 from pg_constraint where conrelid = to_regclass(%s) and contype = 'p'",
+        (f'"{PUBLISHED_SCHEMA}"."{mart.name}"',),
+    )
+    if mart.primary_key and cur.fetchone() is None:
+        cur.execute(
+            sql.SQL("alter table {} add primary key ({})").format(
+                table, _column_list(mart.primary_key)
+            )
+        )
+    if mart.unique_key:
+        cur.execute(
+            sql.SQL("create unique index if not exists {} on {} ({}) nulls not distinct").format(
+                sql.Identifier(f"{mart.name}_key"), table, _column_list(mart.unique_key)
+            )
+        )
+    by_period = ("tenant_id", mart.period_column)
+    key = mart.primary_key or mart.unique_key
+    if mart.period_column is not None and key[:2] != by_period:
+        cur.execute(
+            sql.SQL("create index if not exists {} on {} ({})").format(
+                sql.Identifier(f"{mart.name}_by_period"), table, _column_list(by_period)
+            )
+        )
+
+
+def _column_list(columns: Sequence[str]) -> sql.Composable:
+    return sql.SQL(", ").join(sql.Identifier(column) for column in columns)
 
 
 # (trigger, timing and event, transition tables, function): every change to a

@@ -29,6 +29,8 @@ import psycopg2.errors
 import psycopg2.extensions
 from psycopg2 import sql
 
+from dagster_project.lib.mart_catalog import published_marts
+
 _log = logging.getLogger(__name__)
 
 ROLES_SQL_DIR = Path(__file__).resolve().parents[2] / "sql" / "roles"
@@ -40,10 +42,18 @@ PSEUDONYMIZER = "payroll_pseudonymizer"
 MANAGED_ROLES = (LOADER, TRANSFORMER, ANALYST, AUDITOR, PSEUDONYMIZER)
 
 # Marts an analyst reads directly: no person in them (per location, per period,
-# per run). Every other mart holds pay or events of a person and is read only
-# through the pseudonymised views. A new mart is closed to analysts until it
-# is added here.
-ANALYST_TABLES = frozenset({"rpt_location_labor_cost", "dim_pay_periods", "payroll_runs"})
+# per run): the dbt marts declared `analyst_readable` in their yml, and the
+# run audit. Every other mart holds pay or events of a person and is read only
+# through the pseudonymised views. A new mart is closed to analysts until its
+# yml says otherwise.
+RUN_AUDIT_TABLE = "payroll_runs"
+
+
+def analyst_tables() -> frozenset[str]:
+    readable = {mart.name for mart in published_marts() if mart.analyst_readable}
+    return frozenset({*readable, RUN_AUDIT_TABLE})
+
+
 SECURITY_SCHEMA = "security"
 SOURCE_SCHEMAS = ("raw", "reference", "control")
 MODEL_SCHEMAS = ("staging", "intermediate", "build")
@@ -321,7 +331,7 @@ def _planned_privileges(relation: _Relation) -> dict[str, frozenset[str]]:
         return {TRANSFORMER: writes, AUDITOR: _READ}
     if schema == "marts":
         plan = {TRANSFORMER: writes, AUDITOR: _READ}
-        if name in ANALYST_TABLES or name in ANALYST_VIEWS:
+        if name in analyst_tables() or name in ANALYST_VIEWS:
             plan[ANALYST] = _READ
         return plan
     if schema == SECURITY_SCHEMA:
@@ -463,7 +473,7 @@ def _planned_policies(conn: psycopg2.extensions.connection, table: _Relation) ->
         Policy("payroll_transformer_all_v1", "ALL", TRANSFORMER, "true", "true"),
         Policy("payroll_auditor_read_v1", "SELECT", AUDITOR, "true"),
     ]
-    if has_tenant and table.name in ANALYST_TABLES:
+    if has_tenant and table.name in analyst_tables():
         policies.append(Policy("payroll_analyst_tenant_v1", "SELECT", ANALYST, _TENANT_QUAL))
     if has_tenant and table.name in {view.source for view in PSEUDONYMISED_VIEWS}:
         # the pseudonymised views read as their owner; current_user is still

@@ -8,6 +8,7 @@ import psycopg2
 import psycopg2.errors
 import pytest
 
+from dagster_project.lib.mart_catalog import published_marts
 from dagster_project.lib.publish import PAY_PERIOD_MARTS
 from dagster_project.lib.roles import ANALYST, AUDITOR, LOADER, TRANSFORMER
 from tests.security.conftest import E2E_FIXTURES, connect_as, fetch, invoke
@@ -62,7 +63,14 @@ def _statements(mart, tenant: str, period: str) -> dict[str, str]:
     return {
         "update": f"update {table} set tenant_id = tenant_id where {where}",
         "delete": f"delete from {table} where {where}",
-        "insert": f"insert into {table} select * from {table} where {where}",
+        # the period's rows again under new staff and location ids: no key clash
+        "insert": (
+            f"insert into {table} select (jsonb_populate_record(null::{table}, "
+            "to_jsonb(t) || jsonb_strip_nulls(jsonb_build_object("
+            "'staff_id', (to_jsonb(t) ->> 'staff_id') || '-probe', "
+            "'location_id', (to_jsonb(t) ->> 'location_id') || '-probe')))).* "
+            f"from {table} as t where {where}"
+        ),
     }
 
 
@@ -168,3 +176,34 @@ def test_the_register_shows_the_finalized_amounts_unchanged(pipeline):
         conn.close()
     after = invoke(url, home, *args)
     assert after.output == before.output
+
+
+def test_published_marts_carry_their_declared_keys(finalized):
+    """The keys of each mart's yml (meta.published) are the database's."""
+    conn = psycopg2.connect(finalized)
+    try:
+        rows = fetch(
+            conn,
+            "select c.relname, i.indisprimary, array_agg(a.attname order by k.ord) "
+            "from pg_index as i "
+            "join pg_class as c on c.oid = i.indrelid "
+            "join pg_namespace as n on n.oid = c.relnamespace "
+            "cross join lateral unnest(i.indkey) with ordinality as k (attnum, ord) "
+            "join pg_attribute as a on a.attrelid = c.oid and a.attnum = k.attnum "
+            "where n.nspname = 'marts' and i.indisunique "
+            "group by c.relname, i.indexrelid, i.indisprimary",
+        )
+    finally:
+        conn.close()
+    keys = {(name, primary, tuple(columns)) for name, primary, columns in rows}
+    declared = {
+        (mart.name, bool(mart.primary_key), mart.primary_key or mart.unique_key)
+        for mart in published_marts()
+        if mart.primary_key or mart.unique_key
+    }
+    assert declared <= keys
+    assert {m.name for m in published_marts() if not (m.primary_key or m.unique_key)} == {
+        "fct_attendance_exceptions"
+    }
+    # every pay-period mart with rows but fct_attendance_exceptions has one
+    assert {m.name for m in MARTS_WITH_ROWS} <= {name for name, _, _ in declared}

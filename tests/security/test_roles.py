@@ -6,6 +6,7 @@ import threading
 import uuid
 
 import psycopg2
+import psycopg2.errors
 import pytest
 from psycopg2 import sql
 
@@ -99,7 +100,15 @@ def test_transformer_reads_sources_and_writes_models_only(warehouse, login_role,
     # every row of every tenant, despite forced row-level security
     assert fetch(conn, "select count(*) from marts.fct_payroll") == [(4,)]
     assert _writes(conn, "delete from marts.fct_payroll where tenant_id = 'acme'") == 3
-    assert _writes(conn, "insert into marts.fct_payroll select * from marts.fct_payroll") == 4
+    again = (
+        "insert into marts.fct_payroll select (jsonb_populate_record(null::marts.fct_payroll, "
+        "to_jsonb(p) || jsonb_build_object('staff_id', p.staff_id || '-copy'))).* "
+        "from marts.fct_payroll as p"
+    )
+    assert _writes(conn, again) == 4
+    # the register's key is the database's: the same rows twice are refused
+    with pytest.raises(psycopg2.errors.UniqueViolation):
+        _writes(conn, "insert into marts.fct_payroll select * from marts.fct_payroll")
     assert (
         _writes(conn, "update marts.payroll_runs set status = status")
         == fetch(superuser, "select count(*) from marts.payroll_runs")[0][0]

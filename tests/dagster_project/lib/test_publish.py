@@ -13,7 +13,8 @@ import pytest
 
 from dagster_project.defs.periods.partitions import PayPeriodKey
 from dagster_project.lib import publish
-from dagster_project.lib.publish import Mart, PublishError, run_schema
+from dagster_project.lib.mart_catalog import Mart
+from dagster_project.lib.publish import PublishError, run_schema
 
 P1 = PayPeriodKey("acme", dt.date(2026, 3, 1))
 P2 = PayPeriodKey("acme", dt.date(2026, 3, 15))
