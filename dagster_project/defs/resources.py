@@ -50,6 +50,5 @@ class WarehouseResource(dg.ConfigurableResource):
         export_dbt_env(self.url())
 
 
-@dg.definitions
 def defs() -> dg.Definitions:
     return dg.Definitions(resources={"warehouse": WarehouseResource()})

@@ -228,6 +228,5 @@ def _runs_in_progress(instance: dg.DagsterInstance) -> list[str]:
     return [run.run_id for run in runs]
 
 
-@dg.definitions
 def defs() -> dg.Definitions:
     return dg.Definitions(assets=[pay_calendar_models, pay_period_models])

@@ -63,6 +63,5 @@ def raw_landing_files(
     )
 
 
-@dg.definitions
 def defs() -> dg.Definitions:
     return dg.Definitions(assets=[raw_landing_files])

@@ -80,6 +80,5 @@ def pay_period_partitions(
     )
 
 
-@dg.definitions
 def defs() -> dg.Definitions:
     return dg.Definitions(assets=[pay_period_partitions])

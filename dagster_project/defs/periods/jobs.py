@@ -45,6 +45,5 @@ pay_period_job = dg.define_asset_job(
 )
 
 
-@dg.definitions
 def defs() -> dg.Definitions:
     return dg.Definitions(jobs=[pay_calendar_job, pay_period_job])

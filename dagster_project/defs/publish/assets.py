@@ -116,6 +116,5 @@ def published_pay_calendar(
     yield from _materializations(rows)
 
 
-@dg.definitions
 def defs() -> dg.Definitions:
     return dg.Definitions(assets=[published_pay_period, published_pay_calendar])

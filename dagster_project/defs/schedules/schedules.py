@@ -125,6 +125,5 @@ def pay_period_close_schedule(
     return period_close_requests(context, warehouse)
 
 
-@dg.definitions
 def defs() -> dg.Definitions:
     return dg.Definitions(schedules=[pay_period_close_schedule])

@@ -141,6 +141,5 @@ def payroll_run_failure_alert(context: dg.RunFailureSensorContext) -> None:
         )
 
 
-@dg.definitions
 def defs() -> dg.Definitions:
     return dg.Definitions(sensors=[payroll_run_failure_alert])

@@ -20,6 +20,5 @@ landing_ingest_job = dg.define_asset_job(
 )
 
 
-@dg.definitions
 def defs() -> dg.Definitions:
     return dg.Definitions(jobs=[landing_ingest_job])

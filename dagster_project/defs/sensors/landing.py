@@ -56,6 +56,5 @@ def landing_folder_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResul
     )
 
 
-@dg.definitions
 def defs() -> dg.Definitions:
     return dg.Definitions(sensors=[landing_folder_sensor])

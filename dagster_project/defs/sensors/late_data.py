@@ -101,6 +101,5 @@ def late_attendance_sensor(
     return dg.SensorResult(skip_reason=dg.SkipReason(reason), cursor=cursor)
 
 
-@dg.definitions
 def defs() -> dg.Definitions:
     return dg.Definitions(sensors=[late_attendance_sensor])
