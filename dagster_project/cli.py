@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 
 import typer
 
+from dagster_project.core.periods import PayPeriodKey, parse_period_start, validate_tenant_id
 from dagster_project.lib.logs import configure_logging
 
 EXIT_OK = 0
@@ -47,8 +48,6 @@ def _fail(message: str, code: int) -> typer.Exit:
 def _period_option(value: str | None) -> dt.date | None:
     if value is None:
         return None
-    from dagster_project.defs.periods.partitions import parse_period_start
-
     try:
         return parse_period_start(value)
     except ValueError as exc:
@@ -58,8 +57,6 @@ def _period_option(value: str | None) -> dt.date | None:
 def _tenant_option(value: str | None) -> str | None:
     if value is None:
         return None
-    from dagster_project.defs.periods.partitions import validate_tenant_id
-
     try:
         return validate_tenant_id(value)
     except ValueError as exc:
@@ -120,8 +117,6 @@ def _resolve_tenant(url: str, tenant: str | None) -> str:
 
 def _period_in_warehouse(period, tenant: str | None):
     """For commands about one existing period: (warehouse URL, PayPeriodKey)."""
-    from dagster_project.defs.periods.partitions import PayPeriodKey
-
     if period is None:
         raise _fail("--period YYYY-MM-DD is required", EXIT_BAD_INPUT)
     url = _warehouse()
@@ -224,7 +219,6 @@ def run(
     ] = False,
 ) -> None:
     """Compute a pay period through Dagster (recorded in its Postgres run storage)."""
-    from dagster_project.defs.periods.partitions import PayPeriodKey
     from dagster_project.lib.finalize import is_finalized
     from dagster_project.lib.instance import get_instance
     from dagster_project.lib.launch import closed_unpaid_periods, registered_periods

@@ -26,7 +26,7 @@ import pytest
 from typer.testing import CliRunner
 
 from dagster_project.cli import app
-from dagster_project.defs.periods.partitions import PayPeriodKey
+from dagster_project.core.periods import PayPeriodKey
 from tests.worked_examples.test_worked_examples import Dataset, days
 
 D = Decimal

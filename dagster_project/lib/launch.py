@@ -16,13 +16,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from dagster_project.defs.periods.jobs import CALENDAR_JOB, PAY_PERIOD_JOB
-from dagster_project.defs.periods.partitions import (
-    PAY_PERIODS,
-    PayPeriodKey,
-    parse_partition_key,
-    range_tags,
-)
+from dagster_project.core.names import CALENDAR_JOB, PAY_PERIOD_JOB, PAY_PERIOD_PARTITIONS
+from dagster_project.core.periods import PayPeriodKey, parse_partition_key
+from dagster_project.core.tags import range_tags
 from dagster_project.lib.database import transaction, warehouse_url
 from dagster_project.lib.pay_calendar import calendar_is_current
 from dagster_project.lib.run_audit import record_pay_period_run
@@ -83,7 +79,7 @@ def calendar_is_up_to_date(url: str, instance: dg.DagsterInstance, as_of: str | 
     with transaction(url) as conn:
         if not calendar_is_current(conn, as_of):
             return False
-    registered = set(instance.get_dynamic_partitions(PAY_PERIODS.name))
+    registered = set(instance.get_dynamic_partitions(PAY_PERIOD_PARTITIONS))
     return all(
         period.partition_key in registered
         for period in _periods(url, "select tenant_id, period_start from marts.dim_pay_periods", {})
@@ -157,7 +153,7 @@ def plan_runs(
 
 
 def registered_periods(instance: dg.DagsterInstance) -> list[PayPeriodKey]:
-    keys = instance.get_dynamic_partitions(PAY_PERIODS.name)
+    keys = instance.get_dynamic_partitions(PAY_PERIOD_PARTITIONS)
     return sorted(parse_partition_key(key) for key in keys)
 
 

@@ -21,7 +21,7 @@ import psycopg2.extensions
 import psycopg2.extras
 from psycopg2 import sql
 
-from dagster_project.defs.periods.partitions import PayPeriodKey
+from dagster_project.core.periods import PayPeriodKey
 from dagster_project.lib.database import transaction
 
 _log = logging.getLogger(__name__)

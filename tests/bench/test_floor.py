@@ -43,7 +43,7 @@ def computed(make_database, tmp_path_factory):
     patch.delenv("PAYROLL_DAGSTER_DATABASE_URL", raising=False)
     for name in _PROCESS_ENV:
         patch.setenv(name, "")
-    from dagster_project.defs.periods.partitions import PayPeriodKey
+    from dagster_project.core.periods import PayPeriodKey
     from dagster_project.ingest.loader import ingest_paths
     from dagster_project.lib.instance import get_instance
     from dagster_project.lib.launch import refresh_calendar, run_periods

@@ -68,7 +68,8 @@ def test_dbt_models_are_grouped_and_owned():
 def test_every_pay_period_run_is_tagged_with_its_tenant_and_period():
     import datetime as dt
 
-    from dagster_project.defs.periods.partitions import PayPeriodKey, range_tags
+    from dagster_project.core.periods import PayPeriodKey
+    from dagster_project.core.tags import range_tags
 
     first, last = (
         PayPeriodKey("bistro", dt.date(2026, 3, 1)),

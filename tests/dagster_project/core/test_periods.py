@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from dagster_project.defs.periods.partitions import PayPeriodKey, parse_partition_key
+from dagster_project.core.periods import PayPeriodKey, parse_partition_key
 
 
 def test_partition_key_round_trips_tenant_and_period():
