@@ -21,6 +21,7 @@ import psycopg2.extensions
 import psycopg2.extras
 from psycopg2 import sql
 
+from dagster_project.core.locks import PUBLISH_LOCK
 from dagster_project.core.periods import PayPeriodKey
 from dagster_project.lib.database import transaction
 
@@ -29,7 +30,6 @@ _log = logging.getLogger(__name__)
 BUILD_SCHEMA = "build"
 PUBLISHED_SCHEMA = "marts"
 _RUN_ID = re.compile(r"^[0-9a-fA-F-]{8,64}$")
-PUBLISH_LOCK = 7_264_003  # pg_advisory_xact_lock: one publisher at a time
 
 
 @dataclass(frozen=True)
