@@ -1,7 +1,8 @@
-"""``payroll``: the operator's command line (CONTRACT §1).
+"""``payroll``: the operator's command line (CONTRACT §1; exit codes in
+``core/exit_codes.py``).
 
-Exit codes: 0 success; 1 a failed run or blocking check; 2 bad usage or bad
-input that stopped the command.
+Commands import what they need when they run: ``payroll --help`` and a bad
+option answer without loading Dagster.
 """
 
 from __future__ import annotations
@@ -16,12 +17,10 @@ from typing import Annotated, Literal
 
 import typer
 
+from dagster_project.core.exit_codes import EXIT_BAD_INPUT, EXIT_FAILED
 from dagster_project.core.periods import PayPeriodKey, parse_period_start, validate_tenant_id
 from dagster_project.lib.logs import configure_logging
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_BAD_INPUT = 2
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 app = typer.Typer(
@@ -106,12 +105,16 @@ def _resolve_tenant(url: str, tenant: str | None) -> str:
     known = tenants(url)
     if tenant is not None:
         if tenant not in known:
-            raise _fail(f"unknown tenant {tenant!r} (known: {', '.join(known) or 'none'})", 2)
+            raise _fail(
+                f"unknown tenant {tenant!r} (known: {', '.join(known) or 'none'})", EXIT_BAD_INPUT
+            )
         return tenant
     if len(known) == 1:
         return known[0]
     if not known:
-        raise _fail("no tenant loaded yet: run `payroll ingest tenants.csv …` first", 2)
+        raise _fail(
+            "no tenant loaded yet: run `payroll ingest tenants.csv …` first", EXIT_BAD_INPUT
+        )
     raise _fail(f"several tenants ({', '.join(known)}): pass --tenant", EXIT_BAD_INPUT)
 
 
@@ -202,7 +205,9 @@ def ingest(
     try:
         report = ingest_paths(url, paths, on_file=lambda result: _say(f"  {result.file}: ok"))
     except IngestFileError as exc:
-        raise _fail(f"{exc.file}: row {exc.row}, field {exc.field}: {exc}", 2) from None
+        raise _fail(
+            f"{exc.file}: row {exc.row}, field {exc.field}: {exc}", EXIT_BAD_INPUT
+        ) from None
     except IngestError as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
     except IngestConnectionLost as exc:
@@ -239,10 +244,14 @@ def run(
         if key not in known:
             starts = ", ".join(p.period_start.isoformat() for p in known[-6:]) or "none"
             raise _fail(
-                f"no pay period of {key.tenant_id} starts on {period} (latest: {starts})", 2
+                f"no pay period of {key.tenant_id} starts on {period} (latest: {starts})",
+                EXIT_BAD_INPUT,
             )
         if is_finalized(url, key):
-            raise _fail(f"{key.tenant_id} {period} is finalized: its pay register never changes", 2)
+            raise _fail(
+                f"{key.tenant_id} {period} is finalized: its pay register never changes",
+                EXIT_BAD_INPUT,
+            )
         periods = [key]
     if not _run_periods(instance, url, periods):
         raise typer.Exit(EXIT_FAILED)
@@ -278,7 +287,7 @@ def register(
     url, key = _period_in_warehouse(period, tenant)
     data = load_register(url, key.tenant_id, key.period_start)
     if not data.rows:
-        raise _fail(f"no pay register for {data.tenant_id} {period}: run it first", 2)
+        raise _fail(f"no pay register for {data.tenant_id} {period}: run it first", EXIT_BAD_INPUT)
     _say(renderers[output_format](data))
 
 
