@@ -7,6 +7,10 @@ import datetime as dt
 import re
 from typing import NamedTuple
 
+# Python, pydantic and PostgreSQL all read this regex alike (ASCII classes
+# only). The check constraint of sql/migrations/0021 repeats it (an applied
+# migration never changes): tests/dagster_project/core/test_periods.py keeps
+# the copies equal.
 TENANT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 _TENANT_ID = re.compile(TENANT_ID_PATTERN)
 _SEPARATOR = "|"
