@@ -126,6 +126,12 @@ def _period_in_warehouse(period, tenant: str | None):
     return url, PayPeriodKey(_resolve_tenant(url, tenant), period)
 
 
+def _definitions():
+    from dagster_project.definitions import defs
+
+    return defs()
+
+
 def _ensure_calendar(instance, url: str, as_of: str | None = None) -> None:
     """Rebuild the pay calendar only when its inputs changed (data, code, the
     tenants' local date) or a period is not registered as a partition."""
@@ -135,7 +141,7 @@ def _ensure_calendar(instance, url: str, as_of: str | None = None) -> None:
         return
     started = time.monotonic()
     _say("• building reference data and the pay calendar …")
-    outcome = refresh_calendar(instance, as_of)
+    outcome = refresh_calendar(_definitions(), instance, as_of)
     if not outcome.success:
         details = ", ".join(outcome.failed_checks) or ", ".join(outcome.failed_steps)
         raise _fail(f"pay calendar run {outcome.run_id} failed: {details}", EXIT_FAILED)
@@ -163,7 +169,7 @@ def _run_periods(instance, url: str, periods: list) -> bool:
         )
         _say(f"• pay period{'s' if len(plan) > 1 else ''} {first.tenant_id} {span} …")
         started = time.monotonic()
-        outcome = run_periods(instance, plan)
+        outcome = run_periods(_definitions(), instance, plan)
         elapsed = time.monotonic() - started
         if not outcome.success:
             ok = False
@@ -349,7 +355,7 @@ def demo(
 @app.command()
 def doctor() -> None:
     """Check database, migrations, dbt manifest, Dagster instance and config."""
-    from dagster_project.lib.doctor import render_table, run_checks
+    from dagster_project.doctor import render_table, run_checks
 
     results = run_checks()
     _say(render_table(results))

@@ -2,7 +2,8 @@
 
 Runs execute in this process but are recorded in the instance's Postgres run
 storage with their partition (or partition range), exactly as a run
-launched from the UI. Many periods of a tenant are one run.
+launched from the UI. Many periods of a tenant are one run. The caller hands
+in the code location's ``Definitions`` the jobs are resolved from.
 """
 
 from __future__ import annotations
@@ -53,12 +54,6 @@ def _dbt_output_to_run_log() -> Iterator[None]:
         yield
 
 
-def _definitions() -> dg.Definitions:
-    from dagster_project.definitions import defs
-
-    return defs()
-
-
 def _outcome(periods: Sequence[PayPeriodKey], result: dg.ExecuteInProcessResult) -> RunOutcome:
     # "build/fct_payroll:gx_suite — fct_payroll: 1 of 40 failed over 3 rows: …"
     failed_checks = tuple(
@@ -86,10 +81,12 @@ def calendar_is_up_to_date(url: str, instance: dg.DagsterInstance, as_of: str | 
     )
 
 
-def refresh_calendar(instance: dg.DagsterInstance, as_of: str | None = None) -> RunOutcome:
+def refresh_calendar(
+    definitions: dg.Definitions, instance: dg.DagsterInstance, as_of: str | None = None
+) -> RunOutcome:
     """Seeds, staging views, ``dim_pay_periods`` as of ``as_of`` (None: now);
     registers new period partitions."""
-    job = _definitions().resolve_job_def(CALENDAR_JOB)
+    job = definitions.resolve_job_def(CALENDAR_JOB)
     run_config = {
         **_QUIET_RUN_CONFIG,
         "ops": {"pay_calendar_models": {"config": {"as_of": as_of}}},
@@ -101,10 +98,12 @@ def refresh_calendar(instance: dg.DagsterInstance, as_of: str | None = None) -> 
     return _outcome((), result)
 
 
-def run_periods(instance: dg.DagsterInstance, periods: Sequence[PayPeriodKey]) -> RunOutcome:
+def run_periods(
+    definitions: dg.Definitions, instance: dg.DagsterInstance, periods: Sequence[PayPeriodKey]
+) -> RunOutcome:
     """ONE run computing ``periods`` — a contiguous range of one tenant's
     registered partitions (``plan_runs``) — in one dbt build."""
-    job = _definitions().resolve_job_def(PAY_PERIOD_JOB)
+    job = definitions.resolve_job_def(PAY_PERIOD_JOB)
     with _dbt_output_to_run_log():
         result = job.execute_in_process(
             instance=instance,
