@@ -1,7 +1,8 @@
-"""``payroll``: the operator's command line (CONTRACT §1).
+"""``payroll``: the operator's command line (CONTRACT §1; exit codes in
+``core/exit_codes.py``).
 
-Exit codes: 0 success; 1 a failed run or blocking check; 2 bad usage or bad
-input that stopped the command.
+Commands import what they need when they run: ``payroll --help`` and a bad
+option answer without loading Dagster.
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ from typing import Annotated, Literal
 
 import typer
 
+from dagster_project.core.exit_codes import EXIT_BAD_INPUT, EXIT_FAILED
+from dagster_project.core.periods import PayPeriodKey, parse_period_start, validate_tenant_id
 from dagster_project.lib.logs import configure_logging
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_BAD_INPUT = 2
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 app = typer.Typer(
@@ -47,8 +47,6 @@ def _fail(message: str, code: int) -> typer.Exit:
 def _period_option(value: str | None) -> dt.date | None:
     if value is None:
         return None
-    from dagster_project.defs.periods.partitions import parse_period_start
-
     try:
         return parse_period_start(value)
     except ValueError as exc:
@@ -58,8 +56,6 @@ def _period_option(value: str | None) -> dt.date | None:
 def _tenant_option(value: str | None) -> str | None:
     if value is None:
         return None
-    from dagster_project.defs.periods.partitions import validate_tenant_id
-
     try:
         return validate_tenant_id(value)
     except ValueError as exc:
@@ -109,23 +105,31 @@ def _resolve_tenant(url: str, tenant: str | None) -> str:
     known = tenants(url)
     if tenant is not None:
         if tenant not in known:
-            raise _fail(f"unknown tenant {tenant!r} (known: {', '.join(known) or 'none'})", 2)
+            raise _fail(
+                f"unknown tenant {tenant!r} (known: {', '.join(known) or 'none'})", EXIT_BAD_INPUT
+            )
         return tenant
     if len(known) == 1:
         return known[0]
     if not known:
-        raise _fail("no tenant loaded yet: run `payroll ingest tenants.csv …` first", 2)
+        raise _fail(
+            "no tenant loaded yet: run `payroll ingest tenants.csv …` first", EXIT_BAD_INPUT
+        )
     raise _fail(f"several tenants ({', '.join(known)}): pass --tenant", EXIT_BAD_INPUT)
 
 
 def _period_in_warehouse(period, tenant: str | None):
     """For commands about one existing period: (warehouse URL, PayPeriodKey)."""
-    from dagster_project.defs.periods.partitions import PayPeriodKey
-
     if period is None:
         raise _fail("--period YYYY-MM-DD is required", EXIT_BAD_INPUT)
     url = _warehouse()
     return url, PayPeriodKey(_resolve_tenant(url, tenant), period)
+
+
+def _definitions():
+    from dagster_project.definitions import defs
+
+    return defs()
 
 
 def _ensure_calendar(instance, url: str, as_of: str | None = None) -> None:
@@ -137,7 +141,7 @@ def _ensure_calendar(instance, url: str, as_of: str | None = None) -> None:
         return
     started = time.monotonic()
     _say("• building reference data and the pay calendar …")
-    outcome = refresh_calendar(instance, as_of)
+    outcome = refresh_calendar(_definitions(), instance, as_of)
     if not outcome.success:
         details = ", ".join(outcome.failed_checks) or ", ".join(outcome.failed_steps)
         raise _fail(f"pay calendar run {outcome.run_id} failed: {details}", EXIT_FAILED)
@@ -165,7 +169,7 @@ def _run_periods(instance, url: str, periods: list) -> bool:
         )
         _say(f"• pay period{'s' if len(plan) > 1 else ''} {first.tenant_id} {span} …")
         started = time.monotonic()
-        outcome = run_periods(instance, plan)
+        outcome = run_periods(_definitions(), instance, plan)
         elapsed = time.monotonic() - started
         if not outcome.success:
             ok = False
@@ -207,7 +211,9 @@ def ingest(
     try:
         report = ingest_paths(url, paths, on_file=lambda result: _say(f"  {result.file}: ok"))
     except IngestFileError as exc:
-        raise _fail(f"{exc.file}: row {exc.row}, field {exc.field}: {exc}", 2) from None
+        raise _fail(
+            f"{exc.file}: row {exc.row}, field {exc.field}: {exc}", EXIT_BAD_INPUT
+        ) from None
     except IngestError as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
     except IngestConnectionLost as exc:
@@ -224,7 +230,6 @@ def run(
     ] = False,
 ) -> None:
     """Compute a pay period through Dagster (recorded in its Postgres run storage)."""
-    from dagster_project.defs.periods.partitions import PayPeriodKey
     from dagster_project.lib.finalize import is_finalized
     from dagster_project.lib.instance import get_instance
     from dagster_project.lib.launch import closed_unpaid_periods, registered_periods
@@ -245,10 +250,14 @@ def run(
         if key not in known:
             starts = ", ".join(p.period_start.isoformat() for p in known[-6:]) or "none"
             raise _fail(
-                f"no pay period of {key.tenant_id} starts on {period} (latest: {starts})", 2
+                f"no pay period of {key.tenant_id} starts on {period} (latest: {starts})",
+                EXIT_BAD_INPUT,
             )
         if is_finalized(url, key):
-            raise _fail(f"{key.tenant_id} {period} is finalized: its pay register never changes", 2)
+            raise _fail(
+                f"{key.tenant_id} {period} is finalized: its pay register never changes",
+                EXIT_BAD_INPUT,
+            )
         periods = [key]
     if not _run_periods(instance, url, periods):
         raise typer.Exit(EXIT_FAILED)
@@ -284,7 +293,7 @@ def register(
     url, key = _period_in_warehouse(period, tenant)
     data = load_register(url, key.tenant_id, key.period_start)
     if not data.rows:
-        raise _fail(f"no pay register for {data.tenant_id} {period}: run it first", 2)
+        raise _fail(f"no pay register for {data.tenant_id} {period}: run it first", EXIT_BAD_INPUT)
     _say(renderers[output_format](data))
 
 
@@ -346,7 +355,7 @@ def demo(
 @app.command()
 def doctor() -> None:
     """Check database, migrations, dbt manifest, Dagster instance and config."""
-    from dagster_project.lib.doctor import render_table, run_checks
+    from dagster_project.doctor import render_table, run_checks
 
     results = run_checks()
     _say(render_table(results))

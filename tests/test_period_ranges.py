@@ -26,7 +26,7 @@ import pytest
 from typer.testing import CliRunner
 
 from dagster_project.cli import app
-from dagster_project.defs.periods.partitions import PayPeriodKey
+from dagster_project.core.periods import PayPeriodKey
 from tests.worked_examples.test_worked_examples import Dataset, days
 
 D = Decimal
@@ -299,11 +299,14 @@ def test_a_correction_to_a_finalized_period_is_paid_in_the_next_one_without_new_
         _cli("run", "--all-closed")
         _cli("run", "--period", FIX_WEEK.isoformat(), code=2)  # refused: finalized
         # a range that holds the finalized week computes the rest and skips it
+        from dagster_project.definitions import defs
         from dagster_project.lib.instance import get_instance
         from dagster_project.lib.launch import run_periods
 
         skipping = run_periods(
-            get_instance(), [PayPeriodKey("fix", FIX_WEEK), PayPeriodKey("fix", NEXT_WEEK)]
+            defs(),
+            get_instance(),
+            [PayPeriodKey("fix", FIX_WEEK), PayPeriodKey("fix", NEXT_WEEK)],
         )
         assert skipping.success, skipping
     finally:

@@ -7,9 +7,8 @@ import dagster as dg
 import psycopg2
 import psycopg2.extensions
 
+from dagster_project.core.locks import WAREHOUSE_WRITER_LOCK
 from dagster_project.lib.database import connect, export_dbt_env, warehouse_url
-
-WAREHOUSE_WRITER_LOCK = 7_264_002  # pg advisory lock id of pay-period builds
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -50,6 +49,5 @@ class WarehouseResource(dg.ConfigurableResource):
         export_dbt_env(self.url())
 
 
-@dg.definitions
 def defs() -> dg.Definitions:
     return dg.Definitions(resources={"warehouse": WarehouseResource()})

@@ -18,11 +18,12 @@ import psycopg2.extensions
 from psycopg2 import errors as pg_errors
 from psycopg2 import sql
 
+from dagster_project.core.periods import TENANT_ID_PATTERN
 from dagster_project.ingest.errors import IngestFileError
 from dagster_project.ingest.files import HashingReader, open_hashed
 from dagster_project.ingest.large_load import indexes_set_aside
 from dagster_project.ingest.results import FileResult
-from dagster_project.ingest.schemas import RECORD_ID_PATTERN, TENANT_ID_PATTERN, FileKind
+from dagster_project.ingest.schemas import RECORD_ID_PATTERN, FileKind
 
 _log = logging.getLogger(__name__)
 _WORK_MEM = "256MB"

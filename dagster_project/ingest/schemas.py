@@ -23,8 +23,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-# Same pattern as the Dagster partition keys and dbt vars built from it.
-TENANT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+from dagster_project.core.periods import TENANT_ID_PATTERN
+
 RECORD_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@/+-]{0,127}$"
 
 TenantId = Annotated[str, StringConstraints(pattern=TENANT_ID_PATTERN)]

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import psycopg2.extensions
 import psycopg2.extras
 
-from dagster_project.defs.periods.partitions import PayPeriodKey
+from dagster_project.core.periods import PayPeriodKey
 
 
 def select_periods(

@@ -8,7 +8,8 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
-OWNER = "team:payroll"
+from dagster_project.core.names import OWNER
+
 # What an operator looks for: where data comes in, hours, pay, taxes, reports.
 _GROUP_BY_FOLDER = {
     "staging": "ingest",

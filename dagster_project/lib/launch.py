@@ -2,7 +2,8 @@
 
 Runs execute in this process but are recorded in the instance's Postgres run
 storage with their partition (or partition range), exactly as a run
-launched from the UI. Many periods of a tenant are one run.
+launched from the UI. Many periods of a tenant are one run. The caller hands
+in the code location's ``Definitions`` the jobs are resolved from.
 """
 
 from __future__ import annotations
@@ -16,13 +17,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from dagster_project.defs.periods.jobs import CALENDAR_JOB, PAY_PERIOD_JOB
-from dagster_project.defs.periods.partitions import (
-    PAY_PERIODS,
-    PayPeriodKey,
-    parse_partition_key,
-    range_tags,
-)
+from dagster_project.core.names import CALENDAR_JOB, PAY_PERIOD_JOB, PAY_PERIOD_PARTITIONS
+from dagster_project.core.periods import PayPeriodKey, parse_partition_key
+from dagster_project.core.tags import range_tags
 from dagster_project.lib.database import transaction, warehouse_url
 from dagster_project.lib.pay_calendar import calendar_is_current
 from dagster_project.lib.run_audit import record_pay_period_run
@@ -57,12 +54,6 @@ def _dbt_output_to_run_log() -> Iterator[None]:
         yield
 
 
-def _definitions() -> dg.Definitions:
-    from dagster_project.definitions import defs
-
-    return defs()
-
-
 def _outcome(periods: Sequence[PayPeriodKey], result: dg.ExecuteInProcessResult) -> RunOutcome:
     # "build/fct_payroll:gx_suite — fct_payroll: 1 of 40 failed over 3 rows: …"
     failed_checks = tuple(
@@ -83,17 +74,19 @@ def calendar_is_up_to_date(url: str, instance: dg.DagsterInstance, as_of: str | 
     with transaction(url) as conn:
         if not calendar_is_current(conn, as_of):
             return False
-    registered = set(instance.get_dynamic_partitions(PAY_PERIODS.name))
+    registered = set(instance.get_dynamic_partitions(PAY_PERIOD_PARTITIONS))
     return all(
         period.partition_key in registered
         for period in _periods(url, "select tenant_id, period_start from marts.dim_pay_periods", {})
     )
 
 
-def refresh_calendar(instance: dg.DagsterInstance, as_of: str | None = None) -> RunOutcome:
+def refresh_calendar(
+    definitions: dg.Definitions, instance: dg.DagsterInstance, as_of: str | None = None
+) -> RunOutcome:
     """Seeds, staging views, ``dim_pay_periods`` as of ``as_of`` (None: now);
     registers new period partitions."""
-    job = _definitions().resolve_job_def(CALENDAR_JOB)
+    job = definitions.resolve_job_def(CALENDAR_JOB)
     run_config = {
         **_QUIET_RUN_CONFIG,
         "ops": {"pay_calendar_models": {"config": {"as_of": as_of}}},
@@ -105,10 +98,12 @@ def refresh_calendar(instance: dg.DagsterInstance, as_of: str | None = None) -> 
     return _outcome((), result)
 
 
-def run_periods(instance: dg.DagsterInstance, periods: Sequence[PayPeriodKey]) -> RunOutcome:
+def run_periods(
+    definitions: dg.Definitions, instance: dg.DagsterInstance, periods: Sequence[PayPeriodKey]
+) -> RunOutcome:
     """ONE run computing ``periods`` — a contiguous range of one tenant's
     registered partitions (``plan_runs``) — in one dbt build."""
-    job = _definitions().resolve_job_def(PAY_PERIOD_JOB)
+    job = definitions.resolve_job_def(PAY_PERIOD_JOB)
     with _dbt_output_to_run_log():
         result = job.execute_in_process(
             instance=instance,
@@ -157,7 +152,7 @@ def plan_runs(
 
 
 def registered_periods(instance: dg.DagsterInstance) -> list[PayPeriodKey]:
-    keys = instance.get_dynamic_partitions(PAY_PERIODS.name)
+    keys = instance.get_dynamic_partitions(PAY_PERIOD_PARTITIONS)
     return sorted(parse_partition_key(key) for key in keys)
 
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import psycopg2.extensions
 
+from dagster_project.core.locks import MIGRATIONS_LOCK
 from dagster_project.lib.roles import apply_roles
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
-_LOCK_KEY = 7_264_001  # pg_advisory_xact_lock id: one migrator at a time
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def apply_migrations(conn: psycopg2.extensions.connection, sql_dir: Path = SQL_D
     applied_now: list[int] = []
     try:
         with conn.cursor() as cur:
-            cur.execute("select pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
+            cur.execute("select pg_advisory_xact_lock(%s)", (MIGRATIONS_LOCK,))
             for path in sorted((sql_dir / "bootstrap").glob("*.sql"), key=_bootstrap_order):
                 cur.execute(path.read_text())
             cur.execute("select version, checksum from raw.schema_migrations")

@@ -21,7 +21,8 @@ import psycopg2.extensions
 import psycopg2.extras
 from psycopg2 import sql
 
-from dagster_project.defs.periods.partitions import PayPeriodKey
+from dagster_project.core.locks import PUBLISH_LOCK
+from dagster_project.core.periods import PayPeriodKey
 from dagster_project.lib.database import transaction
 from dagster_project.lib.mart_catalog import Mart, marts_of_run
 
@@ -30,7 +31,6 @@ _log = logging.getLogger(__name__)
 BUILD_SCHEMA = "build"
 PUBLISHED_SCHEMA = "marts"
 _RUN_ID = re.compile(r"^[0-9a-fA-F-]{8,64}$")
-PUBLISH_LOCK = 7_264_003  # pg_advisory_xact_lock: one publisher at a time
 
 
 # declared in each mart's yml (meta.published), read from the dbt manifest

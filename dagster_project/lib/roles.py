@@ -29,6 +29,7 @@ import psycopg2.errors
 import psycopg2.extensions
 from psycopg2 import sql
 
+from dagster_project.core.locks import MART_SECURITY_LOCK
 from dagster_project.lib.mart_catalog import published_marts
 
 _log = logging.getLogger(__name__)
@@ -58,7 +59,6 @@ SECURITY_SCHEMA = "security"
 SOURCE_SCHEMAS = ("raw", "reference", "control")
 MODEL_SCHEMAS = ("staging", "intermediate", "build")
 RUN_SCHEMA_PREFIX = "wap_"
-_MART_LOCK_KEY = 7_264_009  # pg_advisory_xact_lock id: one marts securer at a time
 
 _READ = frozenset({"SELECT"})
 _LOAD = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE"})
@@ -178,7 +178,7 @@ def apply_mart_security(conn: psycopg2.extensions.connection) -> None:
     schemas. Idempotent; call it after creating a table in ``marts``. Runs in
     the caller's transaction (a publish commits it with its rows)."""
     with conn.cursor() as cur:
-        cur.execute("select pg_advisory_xact_lock(%s)", (_MART_LOCK_KEY,))
+        cur.execute("select pg_advisory_xact_lock(%s)", (MART_SECURITY_LOCK,))
         cur.execute("select to_regprocedure('security.current_tenant_roles()') is not null")
         ready = cur.fetchone()[0]
     if not ready:

@@ -15,7 +15,8 @@ from dagster._core.storage.tags import (
     ASSET_PARTITION_RANGE_START_TAG,
 )
 
-from dagster_project.defs.periods.partitions import PAY_PERIODS, PayPeriodKey, parse_partition_key
+from dagster_project.core.names import PAY_PERIOD_PARTITIONS
+from dagster_project.core.periods import PayPeriodKey, parse_partition_key
 from dagster_project.lib.database import transaction
 
 _log = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ def record_pay_period_run(instance: dg.DagsterInstance, warehouse_url: str, run_
         return
     tags = record.dagster_run.tags
     registered = (
-        instance.get_dynamic_partitions(PAY_PERIODS.name)
+        instance.get_dynamic_partitions(PAY_PERIOD_PARTITIONS)
         if "dagster/partition" not in tags
         else None
     )

@@ -43,7 +43,8 @@ def computed(make_database, tmp_path_factory):
     patch.delenv("PAYROLL_DAGSTER_DATABASE_URL", raising=False)
     for name in _PROCESS_ENV:
         patch.setenv(name, "")
-    from dagster_project.defs.periods.partitions import PayPeriodKey
+    from dagster_project.core.periods import PayPeriodKey
+    from dagster_project.definitions import defs
     from dagster_project.ingest.loader import ingest_paths
     from dagster_project.lib.instance import get_instance
     from dagster_project.lib.launch import refresh_calendar, run_periods
@@ -56,8 +57,8 @@ def computed(make_database, tmp_path_factory):
         # the calendar ends with the data (noon the day after it), not today
         day_after = summary.last_day + dt.timedelta(days=1)
         as_of = dt.datetime.combine(day_after, dt.time(12), dt.UTC).isoformat()
-        assert refresh_calendar(instance, as_of).success
-        outcome = run_periods(instance, [PayPeriodKey("chain", CALENDAR.first_day)])
+        assert refresh_calendar(defs(), instance, as_of).success
+        outcome = run_periods(defs(), instance, [PayPeriodKey("chain", CALENDAR.first_day)])
         assert outcome.success, outcome
         yield url, summary
     finally:

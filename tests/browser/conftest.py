@@ -85,6 +85,7 @@ def dagster_ui(
     exactly as ``payroll ui`` prepares it. The tests share it: each asserts
     only what its own runs did, whatever ran before it."""
     from dagster_project.cli import app
+    from dagster_project.definitions import defs
     from dagster_project.demo.generator import write_demo_files
     from dagster_project.lib.instance import STORAGE_URL_ENV, get_instance, prepare_dagster_home
     from dagster_project.lib.launch import refresh_calendar
@@ -109,7 +110,7 @@ def dagster_ui(
         prepare_dagster_home()
         # ingest no longer builds the calendar: build it through today (a real
         # year of periods; salaried staff are paid in each), as `payroll run` does
-        calendar = refresh_calendar(get_instance(), CALENDAR_AS_OF)
+        calendar = refresh_calendar(defs(), get_instance(), CALENDAR_AS_OF)
         assert calendar.success, (
             f"pay calendar run {calendar.run_id} failed: "
             f"{', '.join(calendar.failed_checks) or ', '.join(calendar.failed_steps)}"

@@ -46,7 +46,7 @@ def test_a_build_reads_its_periods_from_the_warehouse_as_literals(database_url, 
     are compiled into each model as literals (the parse never changes)."""
     import datetime as dt
 
-    from dagster_project.defs.periods.partitions import PayPeriodKey
+    from dagster_project.core.periods import PayPeriodKey
     from dagster_project.lib.build_selection import select_periods
     from dagster_project.lib.database import transaction
 

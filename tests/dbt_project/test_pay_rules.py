@@ -87,7 +87,7 @@ def _build_period(url: str, target: Path, tenant_id: str, period_start: str) -> 
     """One period the way a run computes it: selected, built, staged, published."""
     import uuid
 
-    from dagster_project.defs.periods.partitions import PayPeriodKey
+    from dagster_project.core.periods import PayPeriodKey
     from dagster_project.lib.build_selection import clear_selection, select_periods
     from dagster_project.lib.database import transaction
     from dagster_project.lib.publish import publish_periods, stage_periods

@@ -11,7 +11,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from dagster_project.defs.periods.partitions import parse_partition_key
+from dagster_project.core.periods import parse_partition_key
 from dagster_project.ingest.loader import ingest_paths
 from dagster_project.lib.backup import table_states
 from dagster_project.lib.register import Register, render_csv
@@ -352,7 +352,7 @@ def test_hostile_partition_keys_never_reach_a_run():
 def test_a_hostile_value_cannot_be_selected_for_a_build(warehouse):
     """What dbt compiles into SQL comes from control.pay_period_build, whose
     constraints admit only tenant ids and run ids of the strict patterns."""
-    from dagster_project.defs.periods.partitions import PayPeriodKey
+    from dagster_project.core.periods import PayPeriodKey
     from dagster_project.lib.build_selection import select_periods
     from dagster_project.lib.database import transaction
 

@@ -160,6 +160,5 @@ def _conservation_result(result: Conservation) -> dg.AssetCheckResult:
     )
 
 
-@dg.definitions
 def defs() -> dg.Definitions:
     return dg.Definitions(asset_checks=[pay_period_audit, pay_calendar_audit])

@@ -19,6 +19,8 @@ from dagster_dbt import dbt_assets
 from dagster_dbt.asset_utils import get_subset_selection_for_context
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
+from dagster_project.core.periods import PayPeriodKey, parse_partition_key
+from dagster_project.core.tags import PERIOD_TAG, TENANT_TAG
 from dagster_project.defs.dbt.args import (
     CALENDAR_SELECT,
     PERIOD_EXCLUDE,
@@ -26,13 +28,7 @@ from dagster_project.defs.dbt.args import (
     build_args,
 )
 from dagster_project.defs.dbt.project import DBT_PROJECT_DIR, payroll_dbt_project
-from dagster_project.defs.periods.partitions import (
-    PAY_PERIODS,
-    PERIOD_TAG,
-    TENANT_TAG,
-    PayPeriodKey,
-    parse_partition_key,
-)
+from dagster_project.defs.periods.partitions import PAY_PERIODS
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.lib.build_selection import clear_selection, finalized_periods, select_periods
 from dagster_project.lib.database import dbt_env, transaction
@@ -228,6 +224,5 @@ def _runs_in_progress(instance: dg.DagsterInstance) -> list[str]:
     return [run.run_id for run in runs]
 
 
-@dg.definitions
 def defs() -> dg.Definitions:
     return dg.Definitions(assets=[pay_calendar_models, pay_period_models])

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 
+from dagster_project.core.names import OWNER
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.ingest.loader import ingest_paths
 from dagster_project.ingest.schemas import FILE_KINDS
@@ -29,7 +30,7 @@ RAW_TABLE_DESCRIPTIONS = {
         dg.AssetSpec(
             ["raw", kind],
             group_name="ingest",
-            owners=["team:payroll"],
+            owners=[OWNER],
             description=RAW_TABLE_DESCRIPTIONS[kind],
         )
         for kind in FILE_KINDS
@@ -63,6 +64,5 @@ def raw_landing_files(
     )
 
 
-@dg.definitions
 def defs() -> dg.Definitions:
     return dg.Definitions(assets=[raw_landing_files])

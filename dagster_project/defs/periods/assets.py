@@ -2,7 +2,9 @@
 
 import dagster as dg
 
-from dagster_project.defs.periods.partitions import PAY_PERIODS, PayPeriodKey
+from dagster_project.core.names import OWNER
+from dagster_project.core.periods import PayPeriodKey
+from dagster_project.defs.periods.partitions import PAY_PERIODS
 from dagster_project.defs.resources import WarehouseResource
 
 DIM_PAY_PERIODS = dg.AssetKey(["marts", "dim_pay_periods"])
@@ -58,7 +60,7 @@ def _tenant_of(partition_key: str) -> str:
     key=["dagster", "pay_period_partitions"],
     deps=[DIM_PAY_PERIODS],
     group_name="periods",
-    owners=["team:payroll"],
+    owners=[OWNER],
     description="One Dagster partition per tenant pay period, so the UI shows only real periods.",
 )
 def pay_period_partitions(
@@ -80,6 +82,5 @@ def pay_period_partitions(
     )
 
 
-@dg.definitions
 def defs() -> dg.Definitions:
     return dg.Definitions(assets=[pay_period_partitions])

@@ -38,6 +38,5 @@ def pay_calendar_sensor(
     return dg.SensorResult(run_requests=[dg.RunRequest(run_key=f"calendar|{inputs}")])
 
 
-@dg.definitions
 def defs() -> dg.Definitions:
     return dg.Definitions(sensors=[pay_calendar_sensor])

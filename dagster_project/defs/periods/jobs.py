@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import dagster as dg
 
+from dagster_project.core.names import CALENDAR_JOB, PAY_PERIOD_JOB
+from dagster_project.core.tags import WAREHOUSE_WRITER_TAG
 from dagster_project.defs.dbt.assets import pay_calendar_models, pay_period_models
 from dagster_project.defs.periods.assets import pay_period_partitions
 from dagster_project.defs.periods.partitions import PAY_PERIODS
 from dagster_project.defs.publish.assets import published_pay_calendar, published_pay_period
 
-CALENDAR_JOB = "pay_calendar_job"
-PAY_PERIOD_JOB = "pay_period_job"
-# deploy/dagster.yaml limits runs carrying this tag to one at a time
-WAREHOUSE_WRITER_TAG = "payroll/warehouse-writer"
 MAX_RUNTIME_SECONDS = 3600
 
 pay_calendar_job = dg.define_asset_job(
@@ -45,6 +43,5 @@ pay_period_job = dg.define_asset_job(
 )
 
 
-@dg.definitions
 def defs() -> dg.Definitions:
     return dg.Definitions(jobs=[pay_calendar_job, pay_period_job])

@@ -29,7 +29,6 @@ def record_failed_pay_period_runs(
     record_pay_period_run(context.instance, warehouse.url(), context.dagster_run.run_id)
 
 
-@dg.definitions
 def defs() -> dg.Definitions:
     return dg.Definitions(
         sensors=[record_successful_pay_period_runs, record_failed_pay_period_runs]

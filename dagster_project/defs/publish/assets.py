@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 
+from dagster_project.core.names import OWNER
 from dagster_project.defs.periods.partitions import PAY_PERIODS
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.lib.instance import WAREHOUSE_POOL
@@ -25,8 +26,6 @@ from dagster_project.lib.publish import (
     published_period_summaries,
 )
 
-OWNERS = ["team:payroll"]
-
 
 def _published_spec(mart: Mart) -> dg.AssetSpec:
     scope = "the pay period's rows" if mart.period_column else "the whole table"
@@ -34,7 +33,7 @@ def _published_spec(mart: Mart) -> dg.AssetSpec:
         key=[PUBLISHED_SCHEMA, mart.name],
         deps=[dg.AssetKey([BUILD_SCHEMA, mart.name])],
         group_name="reports",
-        owners=OWNERS,
+        owners=[OWNER],
         kinds={"postgres"},
         description=(
             f"`marts.{mart.name}` as analysts read it: {scope} replaced in one transaction "
@@ -116,6 +115,5 @@ def published_pay_calendar(
     yield from _materializations(rows)
 
 
-@dg.definitions
 def defs() -> dg.Definitions:
     return dg.Definitions(assets=[published_pay_period, published_pay_calendar])

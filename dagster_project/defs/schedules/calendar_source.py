@@ -7,7 +7,7 @@ import datetime as dt
 
 import psycopg2.extensions
 
-from dagster_project.defs.periods.partitions import PayPeriodKey
+from dagster_project.core.periods import PayPeriodKey
 from dagster_project.defs.schedules.pay_calendar import CalendarError, PayCalendar, Period
 
 _CALENDARS = """

@@ -8,14 +8,11 @@ import datetime as dt
 import dagster as dg
 import psycopg2.errors
 
-from dagster_project.defs.periods.jobs import PAY_PERIOD_JOB, pay_period_job
-from dagster_project.defs.periods.partitions import (
-    PAY_PERIODS,
-    PERIOD_TAG,
-    TENANT_TAG,
-    PayPeriodKey,
-    run_request,
-)
+from dagster_project.core.names import PAY_PERIOD_JOB
+from dagster_project.core.periods import PayPeriodKey
+from dagster_project.core.tags import PERIOD_TAG, TENANT_TAG, TRIGGER_TAG
+from dagster_project.defs.periods.jobs import pay_period_job
+from dagster_project.defs.periods.partitions import PAY_PERIODS, run_request
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.schedules.calendar_source import (
     finalized_periods,
@@ -27,7 +24,6 @@ from dagster_project.lib.database import transaction
 from dagster_project.settings import get_settings
 
 SCHEDULE_NAME = "pay_period_close_schedule"
-TRIGGER_TAG = "payroll/trigger"
 # Dagster tags every run a schedule launches with these.
 _SCHEDULE_NAME_TAG = "dagster/schedule_name"
 
@@ -125,6 +121,5 @@ def pay_period_close_schedule(
     return period_close_requests(context, warehouse)
 
 
-@dg.definitions
 def defs() -> dg.Definitions:
     return dg.Definitions(schedules=[pay_period_close_schedule])

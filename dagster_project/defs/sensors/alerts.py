@@ -15,7 +15,7 @@ from typing import Any
 
 import dagster as dg
 
-from dagster_project.defs.periods.partitions import PERIOD_TAG, TENANT_TAG
+from dagster_project.core.tags import PERIOD_TAG, TENANT_TAG
 from dagster_project.settings import get_settings
 
 _log = logging.getLogger(__name__)
@@ -141,6 +141,5 @@ def payroll_run_failure_alert(context: dg.RunFailureSensorContext) -> None:
         )
 
 
-@dg.definitions
 def defs() -> dg.Definitions:
     return dg.Definitions(sensors=[payroll_run_failure_alert])

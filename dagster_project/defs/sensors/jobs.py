@@ -2,8 +2,9 @@
 
 import dagster as dg
 
+from dagster_project.core.tags import WAREHOUSE_WRITER_TAG
 from dagster_project.defs.ingest.assets import raw_landing_files
-from dagster_project.defs.periods.jobs import WAREHOUSE_WRITER_TAG, pay_calendar_job
+from dagster_project.defs.periods.jobs import pay_calendar_job
 
 LANDING_INGEST_JOB = "landing_ingest_job"
 
@@ -20,6 +21,5 @@ landing_ingest_job = dg.define_asset_job(
 )
 
 
-@dg.definitions
 def defs() -> dg.Definitions:
     return dg.Definitions(jobs=[landing_ingest_job])

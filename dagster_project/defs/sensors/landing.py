@@ -5,12 +5,12 @@ import time
 
 import dagster as dg
 
+from dagster_project.core.tags import TRIGGER_TAG
 from dagster_project.defs.sensors.jobs import landing_ingest_job
 from dagster_project.defs.sensors.landing_scan import LandingCursor, scan_landing
 from dagster_project.settings import get_settings
 
 LANDING_SENSOR = "landing_folder_sensor"
-TRIGGER_TAG = "payroll/trigger"
 
 
 @dg.sensor(
@@ -56,6 +56,5 @@ def landing_folder_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResul
     )
 
 
-@dg.definitions
 def defs() -> dg.Definitions:
     return dg.Definitions(sensors=[landing_folder_sensor])

@@ -13,6 +13,7 @@ import logging
 import dagster as dg
 import psycopg2.errors
 
+from dagster_project.core.tags import TRIGGER_TAG
 from dagster_project.defs.periods.jobs import pay_period_job
 from dagster_project.defs.periods.partitions import PAY_PERIODS, run_request
 from dagster_project.defs.resources import WarehouseResource
@@ -23,7 +24,6 @@ from dagster_project.lib.database import transaction
 _log = logging.getLogger(__name__)
 
 LATE_DATA_SENSOR = "late_attendance_sensor"
-TRIGGER_TAG = "payroll/trigger"
 REASON_TAG = "payroll/late-reason"
 _EARLIEST = dt.date(1, 1, 1)
 
@@ -101,6 +101,5 @@ def late_attendance_sensor(
     return dg.SensorResult(skip_reason=dg.SkipReason(reason), cursor=cursor)
 
 
-@dg.definitions
 def defs() -> dg.Definitions:
     return dg.Definitions(sensors=[late_attendance_sensor])

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from dagster_project.defs.periods.partitions import PayPeriodKey
+from dagster_project.core.periods import PayPeriodKey
 from dagster_project.defs.sensors.late_data_sql import LatePeriod, OpenPeriod
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import psycopg2.extensions
 
-from dagster_project.defs.periods.partitions import PayPeriodKey
+from dagster_project.core.periods import PayPeriodKey
 
 # A delivery or a newly recorded run since the last evaluation: only then can
 # the answer change, so the heavy query below runs only then.

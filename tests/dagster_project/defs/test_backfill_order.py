@@ -26,7 +26,7 @@ from dagster._daemon.run_coordinator.queued_run_coordinator_daemon import (
     QueuedRunCoordinatorDaemon,
 )
 
-from dagster_project.defs.periods.jobs import PAY_PERIOD_JOB
+from dagster_project.core.names import PAY_PERIOD_JOB
 from dagster_project.defs.periods.partitions import PAY_PERIODS
 from dagster_project.lib.database import sqlalchemy_url
 

@@ -29,6 +29,7 @@ def _dataset(staff: int) -> Dataset:
 
 
 def test_the_sensor_requests_a_calendar_run_only_when_it_is_stale(database_url, tmp_path):
+    from dagster_project.definitions import defs
     from dagster_project.lib.instance import get_instance
     from dagster_project.lib.launch import refresh_calendar
     from dagster_project.settings import get_settings
@@ -45,7 +46,7 @@ def test_the_sensor_requests_a_calendar_run_only_when_it_is_stale(database_url, 
         stale = _evaluate(instance, database_url)
         [request] = stale.run_requests
         assert request.run_key.startswith("calendar|")
-        assert refresh_calendar(instance).success
+        assert refresh_calendar(defs(), instance).success
         current = _evaluate(instance, database_url)
         assert current.run_requests == []
         assert "current" in current.skip_message
@@ -53,7 +54,7 @@ def test_the_sensor_requests_a_calendar_run_only_when_it_is_stale(database_url, 
         keys = instance.get_dynamic_partitions(PAY_PERIODS.name)
         instance.delete_dynamic_partition(PAY_PERIODS.name, keys[-1])
         assert len(_evaluate(instance, database_url).run_requests) == 1
-        assert refresh_calendar(instance).success
+        assert refresh_calendar(defs(), instance).success
         # new data (another hire): stale again, with another run key
         assert runner.invoke(app, ["ingest", str(_dataset(2).write(tmp_path / "b"))]).exit_code == 0
         [again] = _evaluate(instance, database_url).run_requests

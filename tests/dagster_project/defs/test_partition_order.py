@@ -1,7 +1,7 @@
 import datetime as dt
 
+from dagster_project.core.periods import PayPeriodKey
 from dagster_project.defs.periods.assets import keys_to_register
-from dagster_project.defs.periods.partitions import PayPeriodKey
 
 
 def _periods(*specs: tuple[str, int]) -> list[PayPeriodKey]:

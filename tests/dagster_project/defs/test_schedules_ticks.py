@@ -9,7 +9,7 @@ import pytest
 from dagster._core.storage.dagster_run import DagsterRun
 from dagster._core.utils import make_new_run_id
 
-from dagster_project.defs.periods.jobs import PAY_PERIOD_JOB
+from dagster_project.core.names import PAY_PERIOD_JOB
 from dagster_project.defs.periods.partitions import PAY_PERIODS
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.schedules.schedules import pay_period_close_schedule

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from dagster_project.defs.periods.partitions import PayPeriodKey
+from dagster_project.core.periods import PayPeriodKey
 from dagster_project.defs.sensors.late_data_plan import plan_recomputes
 from dagster_project.defs.sensors.late_data_sql import LatePeriod, OpenPeriod
 

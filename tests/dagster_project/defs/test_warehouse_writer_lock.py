@@ -5,7 +5,8 @@ import dagster as dg
 import psycopg2
 import pytest
 
-from dagster_project.defs.resources import WAREHOUSE_WRITER_LOCK, WarehouseResource
+from dagster_project.core.locks import WAREHOUSE_WRITER_LOCK
+from dagster_project.defs.resources import WarehouseResource
 
 
 def test_a_second_writer_waits_then_fails_clearly(database_url):

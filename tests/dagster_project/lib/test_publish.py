@@ -11,7 +11,7 @@ import uuid
 import psycopg2
 import pytest
 
-from dagster_project.defs.periods.partitions import PayPeriodKey
+from dagster_project.core.periods import PayPeriodKey
 from dagster_project.lib import publish
 from dagster_project.lib.mart_catalog import Mart
 from dagster_project.lib.publish import PublishError, run_schema

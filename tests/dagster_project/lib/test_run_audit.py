@@ -1,6 +1,6 @@
 import datetime as dt
 
-from dagster_project.defs.periods.partitions import PayPeriodKey
+from dagster_project.core.periods import PayPeriodKey
 from dagster_project.lib.run_audit import pay_periods_of_run
 
 PERIOD = PayPeriodKey("bistro", dt.date(2026, 3, 15))

@@ -6,7 +6,7 @@ import time
 import pytest
 from dagster._daemon.types import DaemonHeartbeat
 
-from dagster_project.lib import doctor
+from dagster_project import doctor
 from dagster_project.settings import get_settings
 
 
