@@ -261,6 +261,25 @@ def test_a_failed_expectation_blocks_the_publish_and_names_it(pipeline):
     assert _published(url, "brew") == before
 
 
+def test_the_failed_run_is_audited_with_no_totals_of_its_own(pipeline):
+    """The refused run published nothing: its row in marts.payroll_runs says
+    so, and never repeats what the earlier run published."""
+    url, _ = pipeline
+    conn = psycopg2.connect(url)
+    with conn.cursor() as cur:
+        cur.execute(
+            "select status, rows_in, staff_paid, total_gross_pay, total_net_pay "
+            "from marts.payroll_runs where tenant_id = 'brew' and period_start = '2026-03-01' "
+            "order by started_at"
+        )
+        first, refused = cur.fetchall()
+    conn.close()
+    assert first[0] == "SUCCESS" and first[2] == 1 and first[3] > 0
+    assert refused[0] == "FAILURE"
+    assert refused[1] == first[1]  # the same attendance window was classified
+    assert refused[2:] == (None, None, None)
+
+
 def test_a_failed_period_cannot_be_finalized(pipeline):
     _, runner = pipeline
     # brew's latest run failed its blocking checks (the corrupted mart above)

@@ -92,13 +92,14 @@ _EVERY_ROW = """
     from raw.tenants
 """
 
-# The attendance a pay-period run classifies: in_selected_attendance_window
-# (dbt_project/macros/pay_period_vars.sql), per tenant of the periods computed.
+# The attendance a pay-period run classifies (in_selected_attendance_window,
+# dbt_project/macros/build_selection.sql): per tenant of the periods
+# computed, their clock-in window as dim_pay_periods defines it.
 _RUN_WINDOW = """
     select
         tenant_id,
-        (min(period_start) - 8)::timestamp at time zone 'UTC' as from_at,
-        (max(period_end) + 2)::timestamp at time zone 'UTC' as to_at
+        min(attendance_from) as from_at,
+        max(attendance_to) as to_at
     from intermediate.int_pay_periods_computed
     group by tenant_id
 """

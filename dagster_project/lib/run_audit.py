@@ -23,16 +23,17 @@ _log = logging.getLogger(__name__)
 
 _FIGURES = """
     with period as (
-        select period_start, period_end
+        select attendance_from, attendance_to
         from marts.dim_pay_periods
         where tenant_id = %(tenant)s and period_start = %(period)s
     ),
+    -- the attendance a run of the period classifies
     attendance_in_period as (
         select a.tenant_id, a.event_id
         from raw.attendance as a, period
         where a.tenant_id = %(tenant)s
-            and a.clock_in >= period.period_start - interval '1 day'
-            and a.clock_in < period.period_end + interval '2 days'
+            and a.clock_in >= period.attendance_from
+            and a.clock_in < period.attendance_to
     )
     select
         (select count(*) from attendance_in_period),
@@ -41,10 +42,12 @@ _FIGURES = """
             inner join attendance_in_period as a using (tenant_id, event_id)
         ),
         count(f.staff_id),
-        coalesce(sum(f.gross_pay), 0),
-        coalesce(sum(f.net_pay), 0)
+        sum(f.gross_pay),
+        sum(f.net_pay)
     from marts.fct_payroll as f
+    -- what this run published, never an earlier run's rows
     where f.tenant_id = %(tenant)s and f.period_start = %(period)s
+        and f.run_id = %(run_id)s
 """
 
 _UPSERT = """
@@ -130,6 +133,7 @@ def record_pay_period_run(instance: dg.DagsterInstance, warehouse_url: str, run_
     if not periods:
         return
     checks = json.dumps(_check_results(instance, run_id), sort_keys=True)
+    status = record.dagster_run.status.value
     with transaction(warehouse_url) as conn, conn.cursor() as cur:
         finalized = _finalized_before(cur, periods, record.start_time)
         cur.execute("select to_regclass('marts.fct_payroll') is not null")
@@ -138,17 +142,22 @@ def record_pay_period_run(instance: dg.DagsterInstance, warehouse_url: str, run_
             if period in finalized:
                 continue
             params = {"tenant": period.tenant_id, "period": period.period_start}
-            figures = (0, 0, 0, 0, 0)
+            figures = (0, 0, 0, None, None)
             if has_payroll:
-                cur.execute(_FIGURES, params)
+                cur.execute(_FIGURES, {**params, "run_id": run_id})
                 figures = cur.fetchone()
             rows_in, quarantined, staff, gross, net = figures
+            if status == "SUCCESS":
+                # a period with no one to pay: paid nothing, not unknown
+                gross, net = gross or 0, net or 0
+            elif not staff:
+                staff = None  # the run published nothing: no totals of its own
             cur.execute(
                 _UPSERT,
                 {
                     **params,
                     "run_id": run_id,
-                    "status": record.dagster_run.status.value,
+                    "status": status,
                     "started": _timestamp(record.start_time),
                     "ended": _timestamp(record.end_time),
                     "rows_in": rows_in,

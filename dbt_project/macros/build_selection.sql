@@ -125,10 +125,8 @@
 {%- endmacro %}
 
 {#- [(tenant_id, from, to)] clock-in windows, UTC, of the attendance that
-    can touch the periods computed, per tenant: their workweeks reach back
-    six days before a period, and local dates differ from UTC by < 1 day.
-    The attendance conservation check (dagster_project/lib/conservation.py)
-    counts the same window. -#}
+    can touch the periods computed, per tenant: from the first period's
+    `attendance_from` to the last one's `attendance_to` (dim_pay_periods). -#}
 {% macro attendance_windows() -%}
     {%- set computed = ref('int_pay_periods_computed') -%}
     {%- if not execute -%}
@@ -136,8 +134,7 @@
     {%- endif -%}
     {%- set rows = run_query(
         "select tenant_id,"
-        ~ " ((min(period_start) - 8)::timestamp at time zone 'UTC')::text,"
-        ~ " ((max(period_end) + 2)::timestamp at time zone 'UTC')::text"
+        ~ " min(attendance_from)::text, max(attendance_to)::text"
         ~ " from " ~ computed ~ " group by tenant_id order by tenant_id"
     ) -%}
     {{ return(rows | list) }}

@@ -252,7 +252,14 @@ final as (
         ---------- dates
         all_periods.period_start,
         all_periods.period_end,
-        all_periods.period_end + tenants.pay_date_lag_days as pay_date
+        all_periods.period_end + tenants.pay_date_lag_days as pay_date,
+
+        ---------- timestamps
+        -- the clock-ins, UTC, that can touch the period: its first workweek
+        -- reaches back six days before it, and a local date differs from UTC
+        -- by less than a day (every model, check and audit reads these)
+        (all_periods.period_start - 8)::timestamp at time zone 'UTC' as attendance_from,
+        (all_periods.period_end + 2)::timestamp at time zone 'UTC' as attendance_to
 
     from all_periods
     inner join tenants

@@ -243,8 +243,8 @@ changed_events as (
     from corrected_periods
     inner join attendance
         on corrected_periods.tenant_id = attendance.tenant_id
-        and attendance.clock_in_at >= corrected_periods.period_start - interval '8 days'
-        and attendance.clock_in_at < corrected_periods.period_end + interval '2 days'
+        and attendance.clock_in_at >= corrected_periods.attendance_from
+        and attendance.clock_in_at < corrected_periods.attendance_to
         and attendance.loaded_at > corrected_periods.changes_since
 
     union all
@@ -260,8 +260,8 @@ changed_events as (
         on corrected_periods.tenant_id = superseded.tenant_id
         and superseded.reason = 'replaced_by_correction'
         and superseded.superseded_at > corrected_periods.changes_since
-        and superseded.clock_in_at >= corrected_periods.period_start - interval '8 days'
-        and superseded.clock_in_at < corrected_periods.period_end + interval '2 days'
+        and superseded.clock_in_at >= corrected_periods.attendance_from
+        and superseded.clock_in_at < corrected_periods.attendance_to
 
     union all
 

@@ -76,6 +76,8 @@ finalized_periods as (
         pay_periods.tenant_id,
         pay_periods.period_start,
         pay_periods.period_end,
+        pay_periods.attendance_from,
+        pay_periods.attendance_to,
         finalizations.finalized_at,
         (
             select min(later.period_start)
@@ -113,8 +115,8 @@ finalized_periods_changed as (
             and attendance.location_id = locations.location_id
         where attendance.tenant_id = finalized.tenant_id
             -- a coarse UTC range first, so the clock-in index does the work
-            and attendance.clock_in_at >= finalized.period_start - interval '8 days'
-            and attendance.clock_in_at < finalized.period_end + interval '2 days'
+            and attendance.clock_in_at >= finalized.attendance_from
+            and attendance.clock_in_at < finalized.attendance_to
             and (attendance.clock_in_at at time zone locations.timezone)::date
             between finalized.period_start - 7 and finalized.period_end
             and attendance.loaded_at > finalized.finalized_at
@@ -151,6 +153,8 @@ final as (
         tenant_id,
         period_start,
         period_end,
+        attendance_from,
+        attendance_to,
         period_start as applied_period_start,
         null::timestamptz as finalized_at,
         false as is_finalized
@@ -162,6 +166,8 @@ final as (
         tenant_id,
         period_start,
         period_end,
+        attendance_from,
+        attendance_to,
         applied_period_start,
         finalized_at,
         true as is_finalized
