@@ -1,4 +1,5 @@
-"""Every finished pay-period run lands in ``marts.payroll_runs``: launched as
+"""Every finished pay-period run — succeeded, failed or canceled — lands in
+``marts.payroll_runs``: launched as
 the job, by a "Materialize" click, a schedule or a backfill (all jobs of the
 code location are watched; runs without a pay-period partition are skipped)."""
 
@@ -29,7 +30,22 @@ def record_failed_pay_period_runs(
     record_pay_period_run(context.instance, warehouse.url(), context.dagster_run.run_id)
 
 
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.CANCELED,
+    name="record_canceled_pay_period_runs",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
+def record_canceled_pay_period_runs(
+    context: dg.RunStatusSensorContext, warehouse: WarehouseResource
+) -> None:
+    record_pay_period_run(context.instance, warehouse.url(), context.dagster_run.run_id)
+
+
 def defs() -> dg.Definitions:
     return dg.Definitions(
-        sensors=[record_successful_pay_period_runs, record_failed_pay_period_runs]
+        sensors=[
+            record_successful_pay_period_runs,
+            record_failed_pay_period_runs,
+            record_canceled_pay_period_runs,
+        ]
     )
