@@ -294,18 +294,20 @@ def test_a_finalized_period_never_changes(pipeline):
     assert finalized.exit_code == 0, finalized.output
     assert "finalized (run " in finalized.output
 
-    def snapshot() -> list[tuple]:
+    def snapshot(schema: str = "marts") -> list[tuple]:
         conn = psycopg2.connect(url)
         with conn.cursor() as cur:
             cur.execute(
-                "select staff_id, gross_pay, net_pay, run_id from marts.fct_payroll "
-                "where tenant_id = 'acme' order by staff_id"
+                f"select staff_id, gross_pay, net_pay, run_id from {schema}.fct_payroll "
+                "where tenant_id = 'acme' and period_start = '2026-03-01' order by staff_id"
             )
             rows = cur.fetchall()
         conn.close()
         return rows
 
     before = snapshot()
+    built_before = snapshot("build")
+    assert len(before) == 3 and built_before == before
     conn = psycopg2.connect(url)
     with conn, conn.cursor() as cur:  # a late correction to a paid punch
         cur.execute(
@@ -317,12 +319,14 @@ def test_a_finalized_period_never_changes(pipeline):
     refused = runner.invoke(app, ["run", "--period", "2026-03-01", "--tenant", "acme"])
     assert refused.exit_code == 2
     assert "is finalized" in refused.output
-    # even a full rebuild of every period leaves the finalized rows alone
+    # even a full rebuild of every period (dbt alone, outside any run) leaves
+    # the finalized period's rows alone, where dbt writes them and where
+    # analysts read them
     from dagster_project.lib.database import dbt_env
 
     env = {**os.environ, **dbt_env(url)}
     dbt_dir = Path(__file__).resolve().parents[1] / "dbt_project"
-    subprocess.run(
+    rebuilt = subprocess.run(
         [
             str(Path(sys.executable).with_name("dbt")),
             "build",
@@ -336,10 +340,12 @@ def test_a_finalized_period_never_changes(pipeline):
             str(Path(os.environ["PAYROLL_HOME"]) / "dbt-target"),
         ],
         env=env,
-        check=False,
         capture_output=True,
+        text=True,
         timeout=600,
     )
+    assert rebuilt.returncode == 0, rebuilt.stdout[-3000:]
+    assert snapshot("build") == built_before
     assert snapshot() == before
     again = runner.invoke(app, ["finalize", "--period", "2026-03-01", "--tenant", "acme"])
     assert again.exit_code == 0
