@@ -3,7 +3,10 @@
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
+
+import psycopg2
 
 from dagster_project.lib.database import dbt_env
 
@@ -31,7 +34,33 @@ def dbt(url: str, target: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
+E2E_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "e2e"
+PAYROLL = str(Path(sys.executable).with_name("payroll"))
+
+
+def _ingest(url: str, home: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAYROLL_")}
+    env.update(PAYROLL_DATABASE_URL=url, PAYROLL_HOME=str(home))
+    loaded = subprocess.run(
+        [PAYROLL, "ingest", str(E2E_FIXTURES)], env=env, capture_output=True, text=True
+    )
+    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+
+
+def _fetch(url: str, statement: str) -> list[tuple]:
+    conn = psycopg2.connect(url)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(statement)
+            return cur.fetchall() if cur.description else []
+    finally:
+        conn.close()
+
+
 def test_full_build_runs_every_model_test_and_unit_test(database_url, tmp_path):
+    """On the end-to-end fixtures, so the data tests see real rows, and one
+    of them goes red when a row breaks its rule."""
+    _ingest(database_url, tmp_path / "home")
     result = dbt(database_url, tmp_path, "build")
     assert result.returncode == 0, result.stdout[-4000:]
     summary = [line for line in result.stdout.splitlines() if "Done. PASS=" in line][-1]
@@ -39,6 +68,22 @@ def test_full_build_runs_every_model_test_and_unit_test(database_url, tmp_path):
     listed = dbt(database_url, tmp_path, "ls", "--resource-type", "unit_test", "--quiet")
     unit_tests = [line for line in listed.stdout.splitlines() if line.strip()]
     assert len(unit_tests) >= 7, listed.stdout
+    # every open period of both tenants, to the cent (tests/fixtures/e2e)
+    assert _fetch(
+        database_url,
+        "select tenant_id, count(*), sum(gross_pay) from build.fct_payroll "
+        "where period_start = (select min(period_start) from build.fct_payroll as f "
+        "where f.tenant_id = fct_payroll.tenant_id) group by 1 order by 1",
+    ) == [("acme", 3, Decimal("1953.00")), ("brew", 1, Decimal("1500.00"))]
+
+    _fetch(
+        database_url,
+        "update build.fct_payroll set staff_id = 'nobody' "
+        "where staff_id = (select min(staff_id) from build.fct_payroll)",
+    )
+    broken = dbt(database_url, tmp_path, "test", "--select", "fct_payroll")
+    assert broken.returncode != 0
+    assert "relationships_fct_payroll_staff_id" in broken.stdout
 
 
 def test_a_build_reads_its_periods_from_the_warehouse_as_literals(database_url, tmp_path):
