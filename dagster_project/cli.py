@@ -76,12 +76,14 @@ TenantOption = Annotated[
 ]
 
 
-def _warehouse() -> str:
-    """Settings validated, database reachable, landing schema migrated."""
+def _warehouse(migrate: bool = True) -> str:
+    """Settings validated, database reachable, landing schema migrated — or,
+    for a command that only reads (``migrate=False``), checked up to date:
+    reading never changes the warehouse's schema or grants."""
     from pydantic import ValidationError
 
     from dagster_project.lib.database import transaction, warehouse_url
-    from dagster_project.lib.migrations import apply_migrations
+    from dagster_project.lib.migrations import apply_migrations, pending_migrations
     from dagster_project.settings import UnsafeSettingsError, get_settings, require_safe_database
 
     try:
@@ -93,9 +95,20 @@ def _warehouse() -> str:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
     try:
         with transaction(url) as conn:
-            apply_migrations(conn)
+            if not migrate:
+                pending = pending_migrations(conn)
+            else:
+                apply_migrations(conn)
+                pending = []
     except Exception as exc:  # the message names what is wrong with the database
         raise _fail(f"cannot prepare the warehouse: {exc}", EXIT_FAILED) from None
+    if pending:
+        raise _fail(
+            f"the warehouse lacks {len(pending)} schema migration(s) of this version "
+            f"(first: {pending[0]:04d}): run `payroll ingest` or `payroll run` once to "
+            "apply them",
+            EXIT_FAILED,
+        )
     return url
 
 
@@ -118,11 +131,11 @@ def _resolve_tenant(url: str, tenant: str | None) -> str:
     raise _fail(f"several tenants ({', '.join(known)}): pass --tenant", EXIT_BAD_INPUT)
 
 
-def _period_in_warehouse(period, tenant: str | None):
+def _period_in_warehouse(period, tenant: str | None, migrate: bool = True):
     """For commands about one existing period: (warehouse URL, PayPeriodKey)."""
     if period is None:
         raise _fail("--period YYYY-MM-DD is required", EXIT_BAD_INPUT)
-    url = _warehouse()
+    url = _warehouse(migrate)
     return url, PayPeriodKey(_resolve_tenant(url, tenant), period)
 
 
@@ -290,7 +303,7 @@ def register(
     renderers = {"table": render_table, "csv": render_csv, "json": render_json}
     if output_format not in renderers:
         raise _fail(f"--format must be one of {', '.join(renderers)}", EXIT_BAD_INPUT)
-    url, key = _period_in_warehouse(period, tenant)
+    url, key = _period_in_warehouse(period, tenant, migrate=False)
     data = load_register(url, key.tenant_id, key.period_start)
     if not data.rows:
         raise _fail(f"no pay register for {data.tenant_id} {period}: run it first", EXIT_BAD_INPUT)
@@ -305,7 +318,7 @@ def exceptions(
     """List the period's attendance exceptions with reason codes."""
     from dagster_project.lib.exceptions_report import period_exceptions, render_exceptions
 
-    url, key = _period_in_warehouse(period, tenant)
+    url, key = _period_in_warehouse(period, tenant, migrate=False)
     found = period_exceptions(url, key.tenant_id, key.period_start)
     _say(render_exceptions(key.tenant_id, key.period_start, found))
 
