@@ -8,7 +8,7 @@ import psycopg2
 import psycopg2.extensions
 
 from dagster_project.core.locks import WAREHOUSE_WRITER_LOCK
-from dagster_project.lib.database import connect, export_dbt_env, warehouse_url
+from dagster_project.lib.database import connect, export_dbt_env, transaction, warehouse_url
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -20,15 +20,19 @@ class WarehouseResource(dg.ConfigurableResource):
     def url(self) -> str:
         return self.database_url or warehouse_url()
 
-    def connect(self) -> psycopg2.extensions.connection:
-        return connect(self.url())
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[psycopg2.extensions.connection]:
+        """A connection that commits on success, rolls back on error and is
+        closed either way."""
+        with transaction(self.url()) as conn:
+            yield conn
 
     @contextlib.contextmanager
     def exclusive_writer(self, wait_seconds: int = 600) -> Iterator[None]:
         """Hold the warehouse's writer lock (a session advisory lock) while the
         body runs: two pay-period builds never interleave, whether launched from
         the UI, the CLI or both. A second one waits, then fails clearly."""
-        conn = self.connect()
+        conn = connect(self.url())
         conn.autocommit = True
         try:
             with conn.cursor() as cur:

@@ -43,7 +43,7 @@ def raw_landing_files(
     ``raw.rejected_rows``, good rows upserted; re-delivered files change nothing."""
     landing = get_settings().landing_path
     landing.mkdir(parents=True, exist_ok=True)
-    with warehouse.connect() as conn:
+    with warehouse.transaction() as conn:
         apply_migrations(conn)
     report = ingest_paths(warehouse.url(), [landing])
     by_kind = {kind: [f for f in report.files if f.kind == kind] for kind in FILE_KINDS}

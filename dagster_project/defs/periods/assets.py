@@ -11,7 +11,7 @@ DIM_PAY_PERIODS = dg.AssetKey(["marts", "dim_pay_periods"])
 
 
 def pay_periods_in_warehouse(warehouse: WarehouseResource) -> list[PayPeriodKey]:
-    with warehouse.connect() as conn, conn.cursor() as cur:
+    with warehouse.transaction() as conn, conn.cursor() as cur:
         cur.execute(
             "select tenant_id, period_start from marts.dim_pay_periods "
             "order by tenant_id, period_start"

@@ -1,0 +1,38 @@
+"""The warehouse resource owns its connections: each transaction commits or
+rolls back, and its connection is closed either way."""
+
+import psycopg2
+import pytest
+
+from dagster_project.defs.resources import WarehouseResource
+
+
+def _count(url: str) -> int:
+    conn = psycopg2.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("select count(*) from probe")
+            return cur.fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_a_transaction_commits_and_closes(database_url):
+    warehouse = WarehouseResource(database_url=database_url)
+    with warehouse.transaction() as conn, conn.cursor() as cur:
+        cur.execute("create table probe (x int)")
+        cur.execute("insert into probe values (1)")
+    assert conn.closed
+    assert _count(database_url) == 1
+
+
+def test_a_failed_transaction_rolls_back_and_closes(database_url):
+    warehouse = WarehouseResource(database_url=database_url)
+    with warehouse.transaction() as conn, conn.cursor() as cur:
+        cur.execute("create table probe (x int)")
+    with pytest.raises(RuntimeError), warehouse.transaction() as conn:
+        with conn.cursor() as cur:
+            cur.execute("insert into probe values (1)")
+        raise RuntimeError("the asset failed")
+    assert conn.closed
+    assert _count(database_url) == 0
