@@ -1,7 +1,8 @@
 """Pay periods run by themselves: one hourly schedule launches each tenant's
 period when it closes (+ ``PAYROLL_SCHEDULE_CLOSE_DELAY_HOURS`` for late
-punches), from the calendar in the warehouse — never from a cron per tenant,
-since biweekly periods follow the tenant's anchor date, not the calendar."""
+punches), from the published calendar (``marts.dim_pay_periods.closes_at``,
+the one definition of "closed") — never from a cron per tenant, since
+biweekly periods follow the tenant's anchor date, not the calendar."""
 
 import datetime as dt
 
@@ -14,16 +15,23 @@ from dagster_project.core.tags import PERIOD_TAG, TENANT_TAG, TRIGGER_TAG
 from dagster_project.defs.periods.jobs import pay_period_job
 from dagster_project.defs.periods.partitions import PAY_PERIODS, run_request
 from dagster_project.defs.resources import WarehouseResource
-from dagster_project.defs.schedules.calendar_source import (
-    finalized_periods,
-    load_calendars,
-    period_key,
-)
-from dagster_project.defs.schedules.pay_calendar import periods_due
 from dagster_project.lib.database import transaction
 from dagster_project.settings import get_settings
 
 SCHEDULE_NAME = "pay_period_close_schedule"
+_DUE = """
+    select
+        p.tenant_id,
+        p.period_start,
+        exists (
+            select 1 from control.pay_period_finalizations as f
+            where f.tenant_id = p.tenant_id and f.period_start = p.period_start
+        )
+    from marts.dim_pay_periods as p
+    where p.closes_at + %(delay)s > %(after)s and p.closes_at + %(delay)s <= %(until)s
+    order by p.tenant_id, p.period_start
+"""
+_TENANTS = "select count(distinct tenant_id) from marts.dim_pay_periods"
 # Dagster tags every run a schedule launches with these.
 _SCHEDULE_NAME_TAG = "dagster/schedule_name"
 
@@ -63,18 +71,15 @@ def period_close_requests(
     delay = dt.timedelta(hours=settings.schedule_close_delay_hours)
     window_start = tick - dt.timedelta(hours=settings.schedule_catchup_hours)
     try:
-        with transaction(warehouse.url()) as conn:
-            calendars, problems = load_calendars(conn)
-            due = sorted(
-                period_key(period)
-                for calendar in calendars
-                for period in periods_due(calendar, window_start, tick, delay)
-            )
-            finalized = finalized_periods(conn, sorted({key.tenant_id for key in due}))
+        with transaction(warehouse.url()) as conn, conn.cursor() as cur:
+            cur.execute(_DUE, {"delay": delay, "after": window_start, "until": tick})
+            rows = cur.fetchall()
+            cur.execute(_TENANTS)
+            (tenant_count,) = cur.fetchone()
     except psycopg2.errors.UndefinedTable:
-        return dg.SkipReason("the warehouse has no tenants yet: run `payroll ingest` first")
-    for problem in problems:
-        context.log.warning(f"pay_calendar_unusable {problem}")
+        return dg.SkipReason("the warehouse has no pay calendar yet: run `payroll ingest` first")
+    due = [PayPeriodKey(tenant_id, start) for tenant_id, start, _ in rows]
+    finalized = {PayPeriodKey(tenant_id, start) for tenant_id, start, done in rows if done}
     # most hourly ticks find nothing due: only then ask the instance
     registered = set(context.instance.get_dynamic_partitions(PAY_PERIODS.name)) if due else set()
     due_by_tenant: dict[str, list[PayPeriodKey]] = {}
@@ -99,7 +104,7 @@ def period_close_requests(
     if skipped:
         return dg.SkipReason("due periods not launched: " + "; ".join(skipped))
     return dg.SkipReason(
-        f"no pay period of {len(calendars)} tenant(s) closed (+{delay}) between "
+        f"no pay period of {tenant_count} tenant(s) closed (+{delay}) between "
         f"{window_start.isoformat()} and {tick.isoformat()}"
     )
 

@@ -232,6 +232,26 @@ all_periods as (
 
 ),
 
+period_closes as (
+
+    -- a period closes at local midnight after its last day at the tenant's
+    -- westernmost location (the last to reach it): only then can no punch
+    -- of it still be in progress. The schedule launches it then (plus its
+    -- delay); `is_closed` is the same instant against the calendar's clock.
+    select
+        all_periods.tenant_id,
+        all_periods.period_start,
+        coalesce(
+            max((all_periods.period_end + 1)::timestamp at time zone locations.timezone),
+            (all_periods.period_end + 1)::timestamp at time zone 'UTC'
+        ) as closes_at
+    from all_periods
+    left join locations
+        on all_periods.tenant_id = locations.tenant_id
+    group by all_periods.tenant_id, all_periods.period_start, all_periods.period_end
+
+),
+
 final as (
 
     select
@@ -242,8 +262,7 @@ final as (
         tenants.pay_frequency,
 
         ---------- booleans
-        -- closed once the tenant's local today is past its last day
-        all_periods.period_end < data_range_per_tenant.local_today as is_closed,
+        period_closes.closes_at <= calendar_clock.as_of as is_closed,
 
         ---------- numerics
         tenants.periods_per_year,
@@ -259,13 +278,16 @@ final as (
         -- reaches back six days before it, and a local date differs from UTC
         -- by less than a day (every model, check and audit reads these)
         (all_periods.period_start - 8)::timestamp at time zone 'UTC' as attendance_from,
-        (all_periods.period_end + 2)::timestamp at time zone 'UTC' as attendance_to
+        (all_periods.period_end + 2)::timestamp at time zone 'UTC' as attendance_to,
+        period_closes.closes_at
 
     from all_periods
     inner join tenants
         on all_periods.tenant_id = tenants.tenant_id
-    inner join data_range_per_tenant
-        on all_periods.tenant_id = data_range_per_tenant.tenant_id
+    inner join period_closes
+        on all_periods.tenant_id = period_closes.tenant_id
+        and all_periods.period_start = period_closes.period_start
+    cross join calendar_clock
 
 )
 

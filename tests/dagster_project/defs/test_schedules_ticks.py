@@ -13,6 +13,7 @@ from dagster_project.core.names import PAY_PERIOD_JOB
 from dagster_project.defs.periods.partitions import PAY_PERIODS
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.schedules.schedules import pay_period_close_schedule
+from dagster_project.lib.launch import refresh_calendar
 from dagster_project.settings import get_settings
 
 UTC = dt.UTC
@@ -62,6 +63,8 @@ BETWEEN_PERIODS = {
     "mo|2026-11-01",
 }
 EXPECTED_PERIODS = DST_PERIODS | NEW_YEAR_PERIODS
+# the calendar reaches the period of its clock: past the last tick
+CALENDAR_AS_OF = "2027-01-12T00:00:00+00:00"
 
 
 def at(text: str) -> dt.datetime:
@@ -76,17 +79,27 @@ def hourly(first: str, last: str) -> list[dt.datetime]:
     return ticks
 
 
-@pytest.fixture(scope="module")
-def repository():
+def repository_defs() -> dg.Definitions:
     from dagster_project.definitions import defs
 
-    return defs().get_repository_def()
+    return defs()
+
+
+@pytest.fixture(scope="module")
+def repository():
+    return repository_defs().get_repository_def()
 
 
 @pytest.fixture
-def warehouse(database_url, monkeypatch):
+def warehouse(database_url, monkeypatch, tmp_path):
+    """The four tenants, one hire each from September 2026, and their
+    calendar built and published as of the last tick: the schedule reads the
+    published calendar."""
     monkeypatch.setenv("PAYROLL_SCHEDULE_CLOSE_DELAY_HOURS", "6.5")
     monkeypatch.setenv("PAYROLL_SCHEDULE_CATCHUP_HOURS", "72")
+    monkeypatch.setenv("PAYROLL_DATABASE_URL", database_url)
+    monkeypatch.setenv("PAYROLL_HOME", str(tmp_path))
+    monkeypatch.delenv("PAYROLL_DAGSTER_DATABASE_URL", raising=False)
     get_settings.cache_clear()
     conn = psycopg2.connect(database_url)
     with conn, conn.cursor() as cur:
@@ -102,7 +115,18 @@ def warehouse(database_url, monkeypatch):
                 "jurisdiction, source_file, source_row) values (%s, %s, %s, %s, %s, 'l.csv', 1)",
                 (tenant_id, location_id, location_id, timezone, state),
             )
+        for tenant_id, *_ in TENANTS:
+            home = next(location for tenant, location, *_ in LOCATIONS if tenant == tenant_id)
+            cur.execute(
+                "insert into raw.staff (tenant_id, staff_id, full_name, home_location_id, "
+                "pay_type, hired_on, source_file, source_row) "
+                "values (%s, 'S1', 'Staff One', %s, 'hourly', '2026-09-01', 's.csv', 1)",
+                (tenant_id, home),
+            )
     conn.close()
+    with dg.instance_for_test() as calendar_instance:
+        built = refresh_calendar(repository_defs(), calendar_instance, CALENDAR_AS_OF)
+        assert built.success, built
     yield WarehouseResource(database_url=database_url)
     get_settings.cache_clear()
 
@@ -225,3 +249,33 @@ def test_finalized_periods_are_skipped_and_late_registered_ones_launch_later(
     assert [r.partition_key for r in late.run_requests] == ["wk|2026-11-01"]
     again = tick(instance, repository, warehouse, at("2026-11-08T20:00:00+00:00"))
     assert again.run_requests == []
+
+
+def test_the_sql_calendar_closes_each_period_when_the_reference_does(warehouse, database_url):
+    """Every published period's ``closes_at`` (SQL, the one the schedule uses)
+    equals an independent reading of the rule (tests/reference/pay_calendar.py)."""
+    from tests.reference.pay_calendar import PayCalendar, Period, closes_at
+
+    conn = psycopg2.connect(database_url)
+    with conn.cursor() as cur:
+        cur.execute(
+            "select tenant_id, period_start, period_end, closes_at, is_closed "
+            "from marts.dim_pay_periods order by 1, 2"
+        )
+        periods = cur.fetchall()
+    conn.close()
+    calendars = {
+        tenant_id: PayCalendar(
+            tenant_id,
+            frequency,
+            dt.date.fromisoformat(anchor) if anchor else None,
+            tuple(sorted(tz for tenant, _, tz, _ in LOCATIONS if tenant == tenant_id)),
+        )
+        for tenant_id, _, frequency, anchor, _ in TENANTS
+    }
+    assert len(periods) >= 4 * 4  # September 2026 to January 2027, every tenant
+    clock = at(CALENDAR_AS_OF)
+    for tenant_id, start, end, closes, is_closed in periods:
+        expected = closes_at(calendars[tenant_id], Period(tenant_id, start, end))
+        assert closes == expected, (tenant_id, start)
+        assert is_closed == (expected <= clock), (tenant_id, start)

@@ -1,4 +1,6 @@
-"""Pay-calendar arithmetic, kept pure so every calendar can be unit-tested.
+"""An independent reading of the pay-calendar rules, in Python: the oracle
+the SQL calendar (``marts.dim_pay_periods``, the pipeline's only calendar)
+is checked against, period by period (tests/dagster_project/defs/).
 
 The periods are those of ``marts.dim_pay_periods`` (CONTRACT §3): weekly and
 biweekly periods repeat every 7 or 14 days from the tenant's anchor date (in
