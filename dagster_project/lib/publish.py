@@ -319,24 +319,15 @@ def _column_list(columns: Sequence[str]) -> sql.Composable:
     return sql.SQL(", ").join(sql.Identifier(column) for column in columns)
 
 
-# (trigger, timing and event, transition tables, function): every change to a
+# (trigger, timing and event, transition tables): every change to a
 # pay-period mart is checked against the finalized periods
 # (sql/roles/44_create_function_security_refuse_finalized_period_rows.sql)
 _FINALIZED_GUARDS = (
-    ("payroll_finalized_insert", "after insert", "new table as new_rows", "rows"),
-    (
-        "payroll_finalized_update",
-        "after update",
-        "old table as old_rows new table as new_rows",
-        "rows",
-    ),
-    ("payroll_finalized_delete", "after delete", "old table as old_rows", "rows"),
-    ("payroll_finalized_truncate", "before truncate", None, "truncate"),
+    ("payroll_finalized_insert", "after insert", "new table as new_rows"),
+    ("payroll_finalized_update", "after update", "old table as old_rows new table as new_rows"),
+    ("payroll_finalized_delete", "after delete", "old table as old_rows"),
+    ("payroll_finalized_truncate", "before truncate", None),
 )
-_GUARD_FUNCTIONS = {
-    "rows": "security.refuse_finalized_period_rows",
-    "truncate": "security.refuse_truncating_finalized_periods",
-}
 
 
 def _ensure_finalized_guard(cur: psycopg2.extensions.cursor, mart: Mart) -> None:
@@ -350,7 +341,7 @@ def _ensure_finalized_guard(cur: psycopg2.extensions.cursor, mart: Mart) -> None
         (f'"{PUBLISHED_SCHEMA}"."{mart.name}"',),
     )
     present = {name for (name,) in cur.fetchall()}
-    for name, event, transitions, kind in _FINALIZED_GUARDS:
+    for name, event, transitions in _FINALIZED_GUARDS:
         if name in present:
             continue
         referencing = sql.SQL(f" referencing {transitions}") if transitions else sql.SQL("")
@@ -358,7 +349,7 @@ def _ensure_finalized_guard(cur: psycopg2.extensions.cursor, mart: Mart) -> None
             sql.SQL("create trigger {} " + event + " on {}").format(sql.Identifier(name), table)
             + referencing
             + sql.SQL(
-                " for each statement execute function " + _GUARD_FUNCTIONS[kind] + "({})"
+                " for each statement execute function security.refuse_finalized_period_rows({})"
             ).format(sql.Literal(mart.period_column))
         )
 

@@ -4,7 +4,7 @@ through the run-status sensors: a canceled run too, with no totals of its own.""
 import dagster as dg
 import psycopg2
 
-from dagster_project.defs.periods.sensors import record_canceled_pay_period_runs
+from dagster_project.defs.periods.sensors import RUN_RECORDERS
 from dagster_project.defs.resources import WarehouseResource
 
 PARTITION = "acme|2026-03-01"
@@ -33,6 +33,14 @@ def _audited(url: str) -> list[tuple]:
         conn.close()
 
 
+def test_a_sensor_records_each_terminal_status():
+    assert {sensor.name for sensor in RUN_RECORDERS.values()} == {
+        "record_successful_pay_period_runs",
+        "record_failed_pay_period_runs",
+        "record_canceled_pay_period_runs",
+    }
+
+
 def test_a_canceled_run_is_recorded_with_no_totals(database_url):
     with dg.instance_for_test() as instance:
         run = instance.create_run_for_job(pay_job, tags={"dagster/partition": PARTITION})
@@ -51,7 +59,7 @@ def test_a_canceled_run_is_recorded_with_no_totals(database_url):
             dagster_instance=instance,
             dagster_run=canceled,
         )
-        record_canceled_pay_period_runs(
+        RUN_RECORDERS[dg.DagsterRunStatus.CANCELED](
             context, warehouse=WarehouseResource(database_url=database_url)
         )
     assert _audited(database_url) == [("acme", "2026-03-01", "CANCELED", None, None, None)]
