@@ -423,7 +423,7 @@ def docs(
         generate_docs,
     )
 
-    url = _warehouse()
+    url = _warehouse(migrate=False)
     _say("• generating the dbt docs of the published marts …")
     try:
         folder = generate_docs(url)
@@ -456,7 +456,7 @@ def mf(ctx: typer.Context) -> None:
         tool_env,
     )
 
-    url = _warehouse()
+    url = _warehouse(migrate=False)
     try:
         prepare_metricflow(url)
     except AnalystLayerError as exc:

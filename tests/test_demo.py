@@ -331,6 +331,9 @@ def test_metricflow_totals_equal_the_published_marts_to_the_cent(demo, tmp_path)
             """
         )
         published = {tuple(row[:3]): tuple(row[3:]) for row in cur.fetchall()}
+        # MetricFlow's day spine, built by the calendar run
+        cur.execute("select count(*) from reference.metricflow_time_spine")
+        assert cur.fetchone()[0] > 36_000
     conn.close()
     assert len(published) == 12  # three locations, four periods
     assert queried == published

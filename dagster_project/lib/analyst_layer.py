@@ -23,7 +23,6 @@ from dagster_project.lib.mart_catalog import published_marts
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 PUBLISHED_TARGET = DBT_PROJECT_DIR / "target" / "published"
-TIME_SPINE = "metricflow_time_spine"
 # the only place `mf` looks for its input, whatever the project's target-path
 MF_SEMANTIC_MANIFEST = DBT_PROJECT_DIR / "target" / "semantic_manifest.json"
 PUBLISHED_VARS = json.dumps({"published_marts": True})
@@ -122,10 +121,9 @@ def docs_serve_command(port: int) -> list[str]:
 
 
 def prepare_metricflow(url: str) -> None:
-    """Build the day spine (a view) and hand ``mf`` the semantic manifest
-    of the published marts."""
+    """Hand ``mf`` the semantic manifest of the published marts."""
     require_marts(url)
-    _published_dbt(url, "run", "--select", TIME_SPINE)
+    _published_dbt(url, "parse")
     shutil.copyfile(PUBLISHED_TARGET / "semantic_manifest.json", MF_SEMANTIC_MANIFEST)
 
 
