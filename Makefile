@@ -11,7 +11,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test test-deps test-embedded lint format ui doctor clean bench
+.PHONY: install run test test-deps test-embedded lint format ui doctor clean bench docs metrics
 
 install: $(STAMP) $(MANIFEST)
 
@@ -65,6 +65,20 @@ ui: install
 
 doctor: install
 	$(BIN)/payroll doctor
+
+# The dbt docs site of the published marts on http://127.0.0.1:$(DOCS_PORT)
+# (after `make run`, or with PAYROLL_DATABASE_URL set).
+DOCS_PORT ?= 8080
+docs: install
+	$(BIN)/payroll docs --port $(DOCS_PORT)
+
+# A semantic-layer query over the published marts; any other:
+# `.venv/bin/payroll mf query --metrics … --group-by …`.
+METRICS ?= labor_cost,gross_pay,employer_taxes,hours_worked,overtime_hours
+GROUP_BY ?= location_period__tenant_id,location_period__location_id,metric_time__day
+metrics: install
+	$(BIN)/payroll mf query --metrics $(METRICS) --group-by $(GROUP_BY) \
+		--order metric_time__day,location_period__location_id --decimals 2
 
 # The benchmark: SIZE=S (default, 100 k shifts), M (1 M) or L (5 M); see bench/RESULTS.md.
 bench: install

@@ -409,6 +409,63 @@ def ui(
 
 
 @app.command()
+def docs(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8080,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the site once it is built.")
+    ] = True,
+) -> None:
+    """Build the dbt docs site of the published marts (lineage, every column
+    described, the catalog of schema marts) and serve it on 127.0.0.1."""
+    from dagster_project.lib.analyst_layer import (
+        AnalystLayerError,
+        docs_serve_command,
+        generate_docs,
+    )
+
+    url = _warehouse(migrate=False)
+    _say("• generating the dbt docs of the published marts …")
+    try:
+        folder = generate_docs(url)
+    except AnalystLayerError as exc:
+        raise _fail(str(exc), EXIT_FAILED) from None
+    _say(f"  done: {folder / 'index.html'}")
+    if not serve:
+        return
+    _say(f"• dbt docs on http://127.0.0.1:{port} (Ctrl-C stops it)")
+    try:
+        code = subprocess.call(docs_serve_command(port))
+    except KeyboardInterrupt:
+        code = 0
+    raise typer.Exit(code)
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    add_help_option=False,
+)
+def mf(ctx: typer.Context) -> None:
+    """MetricFlow's `mf` over the published marts, e.g. `payroll mf query
+    --metrics labor_cost,overtime_hours --group-by
+    location_period__location_id,metric_time__day` (`payroll mf --help`)."""
+    from dagster_project.lib.analyst_layer import (
+        DBT_PROJECT_DIR,
+        AnalystLayerError,
+        mf_command,
+        prepare_metricflow,
+        tool_env,
+    )
+
+    url = _warehouse(migrate=False)
+    try:
+        prepare_metricflow(url)
+    except AnalystLayerError as exc:
+        raise _fail(str(exc), EXIT_FAILED) from None
+    code = subprocess.call(mf_command(ctx.args), cwd=DBT_PROJECT_DIR, env=tool_env(url))
+    raise typer.Exit(code)
+
+
+@app.command()
 def backup(
     out: Annotated[
         Path | None,

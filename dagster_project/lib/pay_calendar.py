@@ -19,8 +19,11 @@ from pathlib import Path
 import psycopg2.extensions
 
 # views the calendar run builds besides staging: the attendance checks every
-# pay-period run reads through its window (dagster_project/defs/dbt/args.py)
-CALENDAR_VIEWS = "int_attendance_events_checked int_attendance_events_classified"
+# pay-period run reads through its window (dagster_project/defs/dbt/args.py),
+# and the semantic layer's day spine
+CALENDAR_VIEWS = (
+    "int_attendance_events_checked int_attendance_events_classified metricflow_time_spine"
+)
 MANIFEST = Path(__file__).resolve().parents[2] / "dbt_project" / "target" / "manifest.json"
 
 # Cheap on any history: per-tenant first/last clock-in through the

@@ -8,8 +8,9 @@ from pathlib import Path
 from dagster_project.lib.pay_calendar import CALENDAR_VIEWS
 
 # Built once per warehouse state, not per period: reference seeds, the views
-# (staging, and the attendance checks every run reads through its window)
-# and the pay calendar every partition is derived from.
+# (staging, the attendance checks every run reads through its window, the
+# semantic layer's day spine) and the pay calendar every partition is derived
+# from.
 CALENDAR_SELECT = f"resource_type:seed path:models/staging {CALENDAR_VIEWS} dim_pay_periods"
 PERIOD_SELECT = "path:models/intermediate path:models/marts"
 PERIOD_EXCLUDE = f"dim_pay_periods {CALENDAR_VIEWS}"
