@@ -66,21 +66,21 @@ def require_marts(url: str) -> None:
         )
 
 
+# dbt quiet, on this project, writing the published marts' artifacts apart
+_PUBLISHED_PROJECT = (
+    "--quiet",
+    "--project-dir",
+    str(DBT_PROJECT_DIR),
+    "--profiles-dir",
+    str(DBT_PROJECT_DIR),
+    "--target-path",
+    str(PUBLISHED_TARGET),
+)
+
+
 def _published_dbt(url: str, *args: str) -> None:
     result = subprocess.run(
-        [
-            _tool("dbt"),
-            *args,
-            "--quiet",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(PUBLISHED_TARGET),
-            "--vars",
-            PUBLISHED_VARS,
-        ],
+        [_tool("dbt"), *args, *_PUBLISHED_PROJECT, "--vars", PUBLISHED_VARS],
         env=tool_env(url),
         capture_output=True,
         text=True,
@@ -105,13 +105,7 @@ def docs_serve_command(port: int) -> list[str]:
         _tool("dbt"),
         "docs",
         "serve",
-        "--quiet",
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(PUBLISHED_TARGET),
+        *_PUBLISHED_PROJECT,
         "--host",
         "127.0.0.1",
         "--port",
