@@ -1,7 +1,8 @@
-"""The published marts, as their dbt yml declares them (``config.meta.published``
-of each model in ``dbt_project/models/marts/``): which run publishes each,
-the period column a run replaces rows by, the keys the database enforces
-and whether analysts read it directly. Read from the install-time manifest
+"""The published marts, as their dbt yml declares them: ``config.meta.published``
+of each model in ``dbt_project/models/marts/`` says which run publishes it,
+the period column a run replaces rows by and whether analysts read it
+directly; the model's contract constraints give its key, which the build
+table and ``marts.<mart>`` both enforce. Read from the install-time manifest
 (``make`` runs ``dbt parse``), so a new mart is one yml block, not a Python
 list to keep in step."""
 
@@ -44,7 +45,7 @@ def published_marts(manifest: Path = MANIFEST) -> tuple[Mart, ...]:
         declared = node.get("config", {}).get("meta", {}).get("published")
         if node.get("resource_type") != "model" or declared is None:
             continue
-        marts.append(_mart(node["name"], declared))
+        marts.append(_mart(node["name"], declared, node.get("constraints") or []))
     return tuple(sorted(marts, key=lambda mart: mart.name))
 
 
@@ -54,24 +55,29 @@ def marts_of_run(run: str, manifest: Path = MANIFEST) -> tuple[Mart, ...]:
     return tuple(mart for mart in published_marts(manifest) if mart.run == run)
 
 
-def _mart(name: str, declared: dict) -> Mart:
-    unknown = set(declared) - {
-        "run",
-        "period_column",
-        "primary_key",
-        "unique_key",
-        "analyst_readable",
-    }
+def _mart(name: str, declared: dict, constraints: list[dict]) -> Mart:
+    unknown = set(declared) - {"run", "period_column", "analyst_readable"}
     if unknown or declared.get("run") not in RUNS:
         raise MartCatalogError(
             f"{name}: meta.published has {sorted(declared)}; expected run ({'/'.join(RUNS)}), "
-            "period_column, primary_key or unique_key, analyst_readable"
+            "period_column, analyst_readable"
         )
     return Mart(
         name=name,
         period_column=declared.get("period_column"),
-        primary_key=tuple(declared.get("primary_key") or ()),
-        unique_key=tuple(declared.get("unique_key") or ()),
+        primary_key=_constraint_columns(constraints, "primary_key"),
+        unique_key=_constraint_columns(constraints, "unique", expression="nulls not distinct"),
         run=declared["run"],
         analyst_readable=bool(declared.get("analyst_readable", False)),
     )
+
+
+def _constraint_columns(
+    constraints: list[dict], kind: str, expression: str | None = None
+) -> tuple[str, ...]:
+    """The columns of the model-level constraint of that kind (and
+    expression), or none."""
+    for constraint in constraints:
+        if constraint.get("type") == kind and constraint.get("expression") == expression:
+            return tuple(constraint.get("columns") or ())
+    return ()

@@ -178,24 +178,31 @@ def test_the_register_shows_the_finalized_amounts_unchanged(pipeline):
     assert after.output == before.output
 
 
-def test_published_marts_carry_their_declared_keys(finalized):
-    """The keys of each mart's yml (meta.published) are the database's."""
+def _unique_keys(conn, schema: str) -> set[tuple[str, bool, tuple[str, ...]]]:
+    rows = fetch(
+        conn,
+        "select c.relname, i.indisprimary, array_agg(a.attname order by k.ord) "
+        "from pg_index as i "
+        "join pg_class as c on c.oid = i.indrelid "
+        "join pg_namespace as n on n.oid = c.relnamespace "
+        "cross join lateral unnest(i.indkey) with ordinality as k (attnum, ord) "
+        "join pg_attribute as a on a.attrelid = c.oid and a.attnum = k.attnum "
+        "where n.nspname = %s and i.indisunique "
+        "group by c.relname, i.indexrelid, i.indisprimary",
+        (schema,),
+    )
+    return {(name, primary, tuple(columns)) for name, primary, columns in rows}
+
+
+@pytest.mark.parametrize("schema", ["build", "marts"])
+def test_every_mart_table_carries_the_key_its_contract_declares(finalized, schema):
+    """The model-level constraint of each mart's yml is the database's key,
+    in the table dbt builds (the contract) and in the published one."""
     conn = psycopg2.connect(finalized)
     try:
-        rows = fetch(
-            conn,
-            "select c.relname, i.indisprimary, array_agg(a.attname order by k.ord) "
-            "from pg_index as i "
-            "join pg_class as c on c.oid = i.indrelid "
-            "join pg_namespace as n on n.oid = c.relnamespace "
-            "cross join lateral unnest(i.indkey) with ordinality as k (attnum, ord) "
-            "join pg_attribute as a on a.attrelid = c.oid and a.attnum = k.attnum "
-            "where n.nspname = 'marts' and i.indisunique "
-            "group by c.relname, i.indexrelid, i.indisprimary",
-        )
+        keys = _unique_keys(conn, schema)
     finally:
         conn.close()
-    keys = {(name, primary, tuple(columns)) for name, primary, columns in rows}
     declared = {
         (mart.name, bool(mart.primary_key), mart.primary_key or mart.unique_key)
         for mart in published_marts()
@@ -207,3 +214,26 @@ def test_published_marts_carry_their_declared_keys(finalized):
     }
     # every pay-period mart with rows but fct_attendance_exceptions has one
     assert {m.name for m in MARTS_WITH_ROWS} <= {name for name, _, _ in declared}
+
+
+def test_the_build_refuses_a_duplicate_and_a_missing_value(finalized, login_role):
+    """What the Great Expectations suites no longer check, the contract's
+    constraints refuse as the transformer writes."""
+    conn = connect_as(finalized, login_role(TRANSFORMER))
+    try:
+        with conn.cursor() as cur:
+            with pytest.raises(psycopg2.errors.UniqueViolation):
+                cur.execute("insert into build.fct_payroll select * from build.fct_payroll limit 1")
+            conn.rollback()
+            with pytest.raises(psycopg2.errors.UniqueViolation):
+                # two lines of no role of one kind and day: nulls are equal in its key
+                cur.execute(
+                    "insert into build.fct_earnings select * from build.fct_earnings "
+                    "where role is null limit 1"
+                )
+            conn.rollback()
+            with pytest.raises(psycopg2.errors.NotNullViolation):
+                cur.execute("update build.fct_workweek_hours set period_start = null")
+            conn.rollback()
+    finally:
+        conn.close()
