@@ -84,7 +84,15 @@ final as (
         {{ as_cents('futa_tax') }} as futa_tax,
 
         ---------- audit
-        {{ build_run_id_column() }} as run_id
+        {{ build_run_id_column() }} as run_id,
+
+        ---------- the register's sums, of the rounded parts (after run_id:
+        ---------- where a published table that predates them has them)
+        {{ as_cents('retirement_401k + section_125') }} as pre_tax_deductions,
+        {{ as_cents(
+            'federal_income_tax + social_security_tax + medicare_tax'
+            ~ ' + state_income_tax + state_disability_tax'
+        ) }} as employee_taxes
 
     from withholding
 
