@@ -10,13 +10,21 @@ EMPLOYEE_TAX_COLUMNS = (
     "state_income_tax",
     "state_disability_tax",
 )
+PRE_TAX_COLUMNS = ("retirement_401k", "section_125")
 EMPLOYER_TAX_COLUMNS = ("employer_social_security_tax", "employer_medicare_tax", "futa_tax")
+# columns of the mart that are sums of others, to the cent (computed in
+# fct_payroll.sql; the suite checks each identity)
+REGISTER_SUMS = {
+    "pre_tax_deductions": PRE_TAX_COLUMNS,
+    "employee_taxes": EMPLOYEE_TAX_COLUMNS,
+}
 MONEY_COLUMNS = (
     *EARNING_COLUMNS,
     "gross_pay",
-    "retirement_401k",
-    "section_125",
+    *PRE_TAX_COLUMNS,
+    "pre_tax_deductions",
     *EMPLOYEE_TAX_COLUMNS,
+    "employee_taxes",
     "post_tax_deductions",
     "net_pay",
     *EMPLOYER_TAX_COLUMNS,

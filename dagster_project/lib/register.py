@@ -22,8 +22,8 @@ _TABLE_COLUMNS = (
     ("hours_worked", "hours"),
     ("overtime_hours", "ot h"),
     ("gross_pay", "gross"),
-    ("pre_tax", "pre-tax"),
-    ("taxes", "taxes"),
+    ("pre_tax_deductions", "pre-tax"),
+    ("employee_taxes", "taxes"),
     ("post_tax_deductions", "post-tax"),
     ("net_pay", "net"),
 )
@@ -31,8 +31,8 @@ _TOTALS = (
     "hours_worked",
     "overtime_hours",
     "gross_pay",
-    "pre_tax",
-    "taxes",
+    "pre_tax_deductions",
+    "employee_taxes",
     "post_tax_deductions",
     "net_pay",
 )
@@ -64,18 +64,8 @@ def load_register(url: str, tenant_id: str, period_start: dt.date) -> Register:
         )
         fetched = cur.fetchall()
     exceptions = period_exceptions(url, tenant_id, period_start).count
-    rows = []
-    for values in fetched:
-        row = dict(zip(REGISTER_COLUMNS, values, strict=False))
-        row["pre_tax"] = row["retirement_401k"] + row["section_125"]
-        row["taxes"] = (
-            row["federal_income_tax"]
-            + row["social_security_tax"]
-            + row["medicare_tax"]
-            + row["state_income_tax"]
-            + row["state_disability_tax"]
-        )
-        rows.append(row)
+    # pre-tax deductions and employee taxes are the mart's own columns
+    rows = [dict(zip(REGISTER_COLUMNS, values, strict=False)) for values in fetched]
     period_end = fetched[0][len(REGISTER_COLUMNS)] if fetched else None
     pay_date = fetched[0][len(REGISTER_COLUMNS) + 1] if fetched else None
     return Register(tenant_id, period_start, period_end, pay_date, rows, exceptions)

@@ -68,14 +68,19 @@
 {%- endmacro %}
 
 {#- A predicate on a relation with tenant_id and a period column: the
-    selected open periods, as literals (tenant = … and period in (…)). -#}
-{% macro in_selected_period(relation_alias, period_column='period_start') -%}
+    selected open periods, as literals (tenant = … and period in (…)); with
+    none selected, every period not finalized. `finalizations`: where the
+    finalized periods are read then — a model's ref, captured when the
+    project is parsed; a data test (get_where_subquery) reads the control
+    table by name, as build_selection does, since a test's dependencies are
+    only its models'. -#}
+{% macro in_selected_period(relation_alias, period_column='period_start', finalizations=none) -%}
     {%- set periods = build_selection() -%}
     {%- set period = relation_alias ~ '.' ~ period_column -%}
     {%- if periods is none -%}
         not exists (
             select 1
-            from {{ source('control', 'pay_period_finalizations') }} as finalized
+            from {{ finalizations or ref('stg_control__pay_period_finalizations') }} as finalized
             where finalized.tenant_id = {{ relation_alias }}.tenant_id
                 and finalized.period_start = {{ period }}
         )
@@ -193,13 +198,4 @@
     {%- else -%}
         select 1
     {%- endif -%}
-{%- endmacro %}
-
-{#- The published table `marts.<name>` when it exists (it is created by the
-    first publish, dagster_project/lib/publish.py), else none. -#}
-{% macro published_relation(name) -%}
-    {%- if not execute -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {{ return(adapter.get_relation(database=target.database, schema='marts', identifier=name)) }}
 {%- endmacro %}

@@ -15,7 +15,10 @@
         {%- set filtered -%}
             (
                 select * from {{ relation }} as run_rows
-                where {{ in_selected_period('run_rows', period_column) }}
+                where {{ in_selected_period(
+                    'run_rows', period_column,
+                    finalizations=control_relation('pay_period_finalizations')
+                ) }}
             ) dbt_subquery
         {%- endset -%}
         {{ return(filtered) }}

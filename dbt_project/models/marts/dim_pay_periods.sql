@@ -34,7 +34,7 @@ calendar_clock as (
 
     -- the calendar's "now": a fixed instant (the demo's), else the build's
     select coalesce(max(as_of), now()) as as_of
-    from {{ source('control', 'pay_calendar') }}
+    from {{ ref('stg_control__pay_calendar') }}
 
 ),
 

@@ -19,8 +19,6 @@
     recomputation. The finalized rows themselves never change. Salary is not
     adjusted (it does not depend on punches).
 -#}
-{%- set payroll_relation = adapter.get_relation(
-    database=this.database, schema=this.schema, identifier='fct_payroll') -%}
 with
 
 computed_periods as (
@@ -55,7 +53,7 @@ adjustments as (
 
 finalizations as (
 
-    select * from {{ source('control', 'pay_period_finalizations') }}
+    select * from {{ ref('stg_control__pay_period_finalizations') }}
 
 ),
 
@@ -127,7 +125,6 @@ recomputed as (
 -- earlier periods (those are not its own earnings)
 published as (
 
-    {% if payroll_relation is not none -%}
     select
         payroll.tenant_id,
         payroll.staff_id,
@@ -138,23 +135,10 @@ published as (
         payroll.straight_time_pay,
         payroll.overtime_premium_pay,
         payroll.bonus_pay
-    from {{ payroll_relation }} as payroll
+    from {{ ref('stg_published__fct_payroll') }} as payroll
     inner join corrected_periods
         on payroll.tenant_id = corrected_periods.tenant_id
         and payroll.period_start = corrected_periods.period_start
-    {%- else -%}
-    select
-        null::text as tenant_id,
-        null::text as staff_id,
-        null::date as period_start,
-        0::numeric as hours_worked,
-        0::numeric as overtime_hours,
-        0::numeric as double_time_hours,
-        0::numeric as straight_time_pay,
-        0::numeric as overtime_premium_pay,
-        0::numeric as bonus_pay
-    where false
-    {%- endif %}
 
 ),
 

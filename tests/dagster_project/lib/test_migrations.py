@@ -70,3 +70,46 @@ def test_migrations_refuse_an_edited_migration(database_url, tmp_path: Path):
     with pytest.raises(MigrationError, match="changed after it was applied"):
         apply_migrations(conn, tmp_path)
     conn.close()
+
+
+def test_a_register_published_before_its_sums_gets_them_finalized_rows_too(database_url):
+    """0042 on a warehouse whose marts.fct_payroll predates pre_tax_deductions
+    and employee_taxes: both added and filled with the sums of each row's
+    parts, a finalized period's rows included, and the guard is back on."""
+    from decimal import Decimal
+
+    from dagster_project.lib.mart_catalog import published_marts
+    from dagster_project.lib.publish import _ensure_finalized_guard
+
+    migration = next(m for m in available_migrations() if m.version == 42)
+    fct_payroll = next(mart for mart in published_marts() if mart.name == "fct_payroll")
+    with connect(database_url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "create table marts.fct_payroll (tenant_id text, staff_id text, "
+            "period_start date, retirement_401k numeric(16, 2), section_125 numeric(16, 2), "
+            "federal_income_tax numeric(16, 2), social_security_tax numeric(16, 2), "
+            "medicare_tax numeric(16, 2), state_income_tax numeric(16, 2), "
+            "state_disability_tax numeric(16, 2))"
+        )
+        _ensure_finalized_guard(cur, fct_payroll)
+        cur.execute(
+            "insert into marts.fct_payroll values "
+            "('t', 'a', '2026-03-01', 100.00, 25.50, 72.15, 86.80, 20.30, 3.01, 0.99), "
+            "('t', 'b', '2026-03-15', 0, 0, 0, 0, 0, 0, 0)"
+        )
+        cur.execute(
+            "insert into control.pay_period_finalizations (tenant_id, period_start, run_id) "
+            "values ('t', '2026-03-01', 'r')"
+        )
+        cur.execute(migration.sql)
+        cur.execute(
+            "select staff_id, pre_tax_deductions, employee_taxes from marts.fct_payroll "
+            "order by staff_id"
+        )
+        assert cur.fetchall() == [
+            ("a", Decimal("125.50"), Decimal("183.25")),
+            ("b", Decimal("0.00"), Decimal("0.00")),
+        ]
+        with pytest.raises(Exception, match="finalized"):
+            cur.execute("update marts.fct_payroll set section_125 = 0 where staff_id = 'a'")
+        conn.rollback()

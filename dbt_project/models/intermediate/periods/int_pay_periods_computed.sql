@@ -23,7 +23,7 @@ pay_periods as (
 
 finalizations as (
 
-    select * from {{ source('control', 'pay_period_finalizations') }}
+    select * from {{ ref('stg_control__pay_period_finalizations') }}
 
 ),
 
