@@ -62,7 +62,18 @@ def _manifest(manifest_path: str, mtime: float, database: str):
 
 
 def load_manifest(manifest_path: Path, database: str):
-    return _manifest(str(manifest_path), manifest_path.stat().st_mtime, database)
+    """The cached manifest, as parsed: a build compiles its nodes in place, and
+    an ephemeral model compiled by an earlier build would not be injected
+    into its parents again (``__dbt__cte__…`` "does not exist")."""
+    manifest = _manifest(str(manifest_path), manifest_path.stat().st_mtime, database)
+    for node in manifest.nodes.values():
+        if getattr(node, "compiled", False):
+            node.compiled = False
+            node.compiled_code = None
+            node.extra_ctes_injected = False
+            node.extra_ctes = []
+            node._pre_injected_sql = None
+    return manifest
 
 
 def stream_build(
