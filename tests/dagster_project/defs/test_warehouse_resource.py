@@ -44,9 +44,12 @@ def test_a_commit_that_fails_still_closes(database_url):
     warehouse = WarehouseResource(database_url=database_url)
     with warehouse.transaction() as conn, conn.cursor() as cur:
         cur.execute("create table probe (x int unique deferrable initially deferred)")
-    with pytest.raises(psycopg2.errors.UniqueViolation), warehouse.transaction() as conn:
-        with conn.cursor() as cur:
-            cur.execute("insert into probe values (1), (1)")
+    with (
+        pytest.raises(psycopg2.errors.UniqueViolation),
+        warehouse.transaction() as conn,
+        conn.cursor() as cur,
+    ):
+        cur.execute("insert into probe values (1), (1)")
     assert conn.closed
     assert _count(database_url) == 0
 
