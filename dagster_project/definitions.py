@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import dagster as dg
 
 from dagster_project.defs import resources
@@ -20,10 +23,12 @@ from dagster_project.defs.sensors import landing as landing_sensors
 from dagster_project.defs.sensors import late_data as late_data_sensors
 
 
-@dg.definitions
-def defs() -> dg.Definitions:
+def build_defs(resource_overrides: Mapping[str, Any] | None = None) -> dg.Definitions:
+    """The code location. Its resources are built once, here, from the
+    settings; ``resource_overrides`` replaces some of them (a test's own
+    warehouse, landing folder or schedule delays)."""
     return dg.Definitions.merge(
-        resources.defs(),
+        resources.defs(resource_overrides),
         ingest_assets.defs(),
         dbt_assets.defs(),
         publish_assets.defs(),
@@ -38,3 +43,8 @@ def defs() -> dg.Definitions:
         late_data_sensors.defs(),
         alert_sensors.defs(),
     )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_defs()

@@ -1,7 +1,23 @@
-"""The warehouse resource every asset talks through."""
+"""The resources every sensor, schedule and asset talks through.
+
+The settings (``dagster_project/settings.py``) are read once, when the code
+location's definitions are built (:func:`defs`), and reach sensors,
+schedules and assets only as these resources — a test builds the resources
+it needs instead of changing the environment.
+
+Dagster shows a resource's configuration in the UI, so no secret is ever
+configured here: the warehouse URL (it may carry a password) and the alert
+webhook URL (it usually carries a token) are left unset in the definitions
+and read from the settings when a connection or an alert needs them. Tests
+set them explicitly.
+"""
+
+from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import psycopg2
@@ -9,6 +25,15 @@ import psycopg2.extensions
 
 from dagster_project.core.locks import WAREHOUSE_WRITER_LOCK
 from dagster_project.lib.database import connect, export_dbt_env, transaction, warehouse_url
+from dagster_project.settings import Settings, get_settings
+
+WAREHOUSE = "warehouse"
+PAYROLL_SETTINGS = "payroll_settings"
+ALERT_WEBHOOK = "alert_webhook"
+
+
+def _default(name: str) -> Any:
+    return Settings.model_fields[name].default
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -33,8 +58,8 @@ class WarehouseResource(dg.ConfigurableResource):
         body runs: two pay-period builds never interleave, whether launched from
         the UI, the CLI or both. A second one waits, then fails clearly."""
         conn = connect(self.url())
-        conn.autocommit = True
         try:
+            conn.autocommit = True
             with conn.cursor() as cur:
                 cur.execute("set lock_timeout = %s", (f"{wait_seconds}s",))
                 try:
@@ -53,5 +78,78 @@ class WarehouseResource(dg.ConfigurableResource):
         export_dbt_env(self.url())
 
 
-def defs() -> dg.Definitions:
-    return dg.Definitions(resources={"warehouse": WarehouseResource()})
+class PayrollSettingsResource(dg.ConfigurableResource):
+    """The pipeline's settings that sensors, schedules and assets use (none of
+    them secret), copied from :class:`~dagster_project.settings.Settings` when
+    the definitions are built. The defaults are the settings' defaults."""
+
+    home: str = str(_default("home"))
+    landing_dir: str | None = None
+    landing_settle_seconds: int = _default("landing_settle_seconds")
+    schedule_close_delay_hours: float = _default("schedule_close_delay_hours")
+    schedule_catchup_hours: int = _default("schedule_catchup_hours")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PayrollSettingsResource:
+        return cls(
+            home=str(settings.home_dir),
+            landing_dir=str(settings.landing_path),
+            landing_settle_seconds=settings.landing_settle_seconds,
+            schedule_close_delay_hours=settings.schedule_close_delay_hours,
+            schedule_catchup_hours=settings.schedule_catchup_hours,
+        )
+
+    @property
+    def home_dir(self) -> Path:
+        """Project state: dbt artifacts, logs, Great Expectations results."""
+        return Path(self.home).expanduser().resolve()
+
+    @property
+    def landing_path(self) -> Path:
+        """The folder the landing sensor watches and the ingest asset reads."""
+        folder = Path(self.landing_dir) if self.landing_dir else self.home_dir / "landing"
+        return folder.expanduser().resolve()
+
+
+class AlertWebhookResource(dg.ConfigurableResource):
+    """Where run-failure alerts are POSTed. ``url`` set: that endpoint (tests);
+    unset with ``url_from_settings``: ``PAYROLL_ALERT_WEBHOOK_URL``, read when
+    an alert is sent (the URL carries a token: never resource configuration);
+    unset otherwise: no webhook, the alert is its log line."""
+
+    url: str | None = None
+    url_from_settings: bool = False
+    timeout_seconds: float = _default("alert_webhook_timeout_seconds")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AlertWebhookResource:
+        return cls(
+            url_from_settings=settings.alert_webhook_url is not None,
+            timeout_seconds=settings.alert_webhook_timeout_seconds,
+        )
+
+    def endpoint(self) -> str | None:
+        """The URL to POST to, or None: no webhook."""
+        if self.url is not None:
+            return self.url
+        if not self.url_from_settings:
+            return None
+        secret = get_settings().alert_webhook_url
+        return secret.get_secret_value() if secret is not None else None
+
+
+def resources_from_settings(settings: Settings) -> dict[str, dg.ConfigurableResource]:
+    """Every resource of the code location, built once from ``settings``."""
+    return {
+        WAREHOUSE: WarehouseResource(),
+        PAYROLL_SETTINGS: PayrollSettingsResource.from_settings(settings),
+        ALERT_WEBHOOK: AlertWebhookResource.from_settings(settings),
+    }
+
+
+def defs(overrides: Mapping[str, Any] | None = None) -> dg.Definitions:
+    """The resources built from the process's settings, with ``overrides`` (a
+    test's own resources) in place of those of the same key."""
+    resources: dict[str, Any] = resources_from_settings(get_settings())
+    resources.update(overrides or {})
+    return dg.Definitions(resources=resources)

@@ -245,6 +245,17 @@ def _valid_only(cast: str) -> str:
     return f"case when bad_check is null then {cast} end"
 
 
+def _refused_clock_in() -> str:
+    """A refused row's clock-in when it is itself a valid timestamp (another
+    field was bad), else null: it dates the row for the pay periods whose
+    attendance window holds it (``marts.payroll_runs.rows_quarantined``)."""
+    column = "refused_clock_in"
+    return (
+        f"case when {column} is not null and not {_not_a_timestamp(column)} "
+        f"then {column}::timestamptz end"
+    )
+
+
 # One statement lands the file: every row is trimmed and checked in one scan
 # of incoming_text (``offset 0`` keeps each value and each check computed once
 # per row instead of inlined into every use; a row whose values all pass their
@@ -286,6 +297,8 @@ _RANKED = """
             {clock_out} as clock_out,
             {break_minutes} as break_minutes,
             {updated_at} as updated_at,
+            -- a refused row's clock-in text, to date it (null for valid rows)
+            case when bad_check is not null then v_clock_in end as refused_clock_in,
             row_number() over (
                 partition by v_event_id collate "C", v_tenant_id collate "C"
                 order by {updated_at} desc nulls last, source_row desc
@@ -295,12 +308,13 @@ _RANKED = """
     rejected as (
         insert into raw.rejected_rows (
             file_sha256, source_row, source_file, file_kind,
-            tenant_id, record_id, staff_id, field, reason
+            tenant_id, record_id, staff_id, field, reason, clock_in
         )
         select
             %(sha)s, source_row, %(file)s, 'attendance',
             left(tenant_id, 128), left(event_id, 128), left(staff_id, 128),
-            (%(fields)s::text[])[bad_check], (%(reasons)s::text[])[bad_check]
+            (%(fields)s::text[])[bad_check], (%(reasons)s::text[])[bad_check],
+            {refused_clock_in}
         from ranked
         where bad_check is not null
         on conflict (file_sha256, source_row) do nothing
@@ -447,6 +461,7 @@ def _landing_statement(empty_table: bool) -> str:
         clock_out=_valid_only("v_clock_out::timestamptz"),
         break_minutes=_valid_only("coalesce(v_break_minutes::integer, 0)"),
         updated_at=_valid_only("v_updated_at::timestamptz"),
+        refused_clock_in=_refused_clock_in().replace("%", "%%"),
     )
     into = _INTO_EMPTY_TABLE if empty_table else _INTO_TABLE
     return f"with {ranked},{into}"

@@ -16,7 +16,7 @@ import contextlib
 import json
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,8 +99,12 @@ def data_docs_index(gx_home: Path) -> Path:
     return gx_home / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
 
-def _context(gx_home: Path, warehouse_url: str):
-    """The file context under ``gx_home`` and its warehouse data source."""
+@contextlib.contextmanager
+def _context(gx_home: Path, warehouse_url: str) -> Iterator[tuple[Any, Any]]:
+    """The file context under ``gx_home`` and its warehouse data source,
+    whose database connections are closed on the way out: GX keeps them
+    pooled (for PostgreSQL, until the garbage collector finds the pool),
+    and a long-lived process validates run after run."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -116,7 +120,24 @@ def _context(gx_home: Path, warehouse_url: str):
         datasource = context.data_sources.add_postgres(
             name=_DATASOURCE, connection_string="${" + _URL_VARIABLE + "}"
         )
-    return context, datasource
+    try:
+        yield context, datasource
+    finally:
+        _close_connections([datasource, *context.data_sources.all().values()])
+
+
+def _close_connections(datasources: Sequence[Any]) -> None:
+    """Dispose of the SQLAlchemy engines of the data sources (each one's own
+    and its execution engine's): their pooled connections are closed now."""
+    for datasource in datasources:
+        engines = [
+            getattr(datasource, "_engine", None),
+            getattr(getattr(datasource, "_execution_engine", None), "engine", None),
+        ]
+        for engine in engines:
+            dispose = getattr(engine, "dispose", None)
+            if dispose is not None:
+                dispose()
 
 
 def _run_suites(
@@ -204,10 +225,10 @@ def validate_tables(
     one context and one checkpoint; keep the results and rebuild Data Docs
     under ``gx_home``. ``tables`` maps each table to its period column (rows
     are counted per pay period of the run) or None."""
-    context, datasource = _context(gx_home, warehouse_url)
-    validations = _run_suites(
-        context, datasource, schema, [(table, table, table) for table in tables], run_name
-    )
+    with _context(gx_home, warehouse_url) as (context, datasource):
+        validations = _run_suites(
+            context, datasource, schema, [(table, table, table) for table in tables], run_name
+        )
     counts = _row_counts(warehouse_url, schema, tables)
     outcomes = {table: _outcome(validations[table], table, *counts[table]) for table in tables}
     for outcome in outcomes.values():
@@ -253,14 +274,14 @@ def failing_periods(
                 ),
                 (tenant, start),
             )
-    context, datasource = _context(gx_home, warehouse_url)
     targets = [
         (f"{table}__period_{number}", f"{table}__period_{number}", table)
         for number in range(len(periods))
     ]
-    validations = _run_suites(
-        context, datasource, schema, targets, f"{schema}-periods", build_docs=False
-    )
+    with _context(gx_home, warehouse_url) as (context, datasource):
+        validations = _run_suites(
+            context, datasource, schema, targets, f"{schema}-periods", build_docs=False
+        )
     return [
         f"{tenant}|{start}"
         for number, (tenant, start) in enumerate(periods)

@@ -45,10 +45,10 @@ def run_log_path() -> Path:
 
 
 @contextlib.contextmanager
-def _dbt_output_to_run_log() -> Iterator[None]:
-    """dbt's progress lines go to ``PAYROLL_HOME/logs/runs.log`` (and to the
-    run's event log), not over the operator's terminal."""
-    path = run_log_path()
+def _dbt_output_to_run_log(path: Path | None = None) -> Iterator[None]:
+    """dbt's progress lines go to ``path`` (default ``PAYROLL_HOME/logs/runs.log``)
+    and to the run's event log, not over the operator's terminal."""
+    path = path or run_log_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as log, contextlib.redirect_stdout(log):
         yield
@@ -82,7 +82,11 @@ def calendar_is_up_to_date(url: str, instance: dg.DagsterInstance, as_of: str | 
 
 
 def refresh_calendar(
-    definitions: dg.Definitions, instance: dg.DagsterInstance, as_of: str | None = None
+    definitions: dg.Definitions,
+    instance: dg.DagsterInstance,
+    as_of: str | None = None,
+    *,
+    log_path: Path | None = None,
 ) -> RunOutcome:
     """Seeds, staging views, ``dim_pay_periods`` as of ``as_of`` (None: now);
     registers new period partitions."""
@@ -91,7 +95,7 @@ def refresh_calendar(
         **_QUIET_RUN_CONFIG,
         "ops": {"pay_calendar_models": {"config": {"as_of": as_of}}},
     }
-    with _dbt_output_to_run_log():
+    with _dbt_output_to_run_log(log_path):
         result = job.execute_in_process(
             instance=instance, raise_on_error=False, run_config=run_config
         )

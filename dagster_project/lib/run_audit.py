@@ -29,18 +29,43 @@ _FIGURES = """
     ),
     -- the attendance a run of the period classifies
     attendance_in_period as (
-        select a.tenant_id, a.event_id
+        select a.tenant_id, a.event_id, a.file_sha256
         from raw.attendance as a, period
         where a.tenant_id = %(tenant)s
             and a.clock_in >= period.attendance_from
             and a.clock_in < period.attendance_to
+    ),
+    -- the tenant's attendance rows refused at ingest that belong to the same
+    -- window: by their clock-in when that value was valid (another field was
+    -- bad; raw.rejected_rows.clock_in). A row whose clock-in itself could not
+    -- be read has no date: it counts with the periods its delivered file
+    -- brought attendance for (the file's current rows in the window), so it
+    -- is counted where its delivery is, not in every later run of the tenant.
+    -- A file of nothing but unreadable rows dates none: those rows are in no
+    -- period's count (they are still listed in fct_attendance_exceptions).
+    refused_in_period as (
+        select r.file_sha256, r.source_row
+        from raw.rejected_rows as r, period
+        where r.tenant_id = %(tenant)s
+            and r.file_kind = 'attendance'
+            and (
+                (r.clock_in >= period.attendance_from and r.clock_in < period.attendance_to)
+                or (
+                    r.clock_in is null
+                    and r.file_sha256 in (select file_sha256 from attendance_in_period)
+                )
+            )
     )
     select
-        (select count(*) from attendance_in_period),
+        (select count(*) from attendance_in_period)
+            + (select count(*) from refused_in_period),
         (
             select count(*) from marts.fct_attendance_exceptions as e
             inner join attendance_in_period as a using (tenant_id, event_id)
-        ),
+            -- refused rows are counted once, above, by file and row: their
+            -- event id may be that of a loaded event
+            where e.reason_code <> 'malformed_value'
+        ) + (select count(*) from refused_in_period),
         count(f.staff_id),
         sum(f.gross_pay),
         sum(f.net_pay)

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 
 import dagster as dg
 
-from dagster_project.defs.resources import WarehouseResource
+from dagster_project.defs.resources import PayrollSettingsResource, WarehouseResource
 from dagster_project.lib.conservation import Conservation, check_conservation
 from dagster_project.lib.gx_suites import SuiteOutcome, failing_periods, validate_tables
 from dagster_project.lib.instance import WAREHOUSE_POOL
@@ -22,7 +22,6 @@ from dagster_project.lib.publish import (
     Mart,
     run_schema,
 )
-from dagster_project.settings import get_settings
 
 GX_CHECK = "gx_suite"
 CONSERVATION_CHECK = "attendance_conservation"
@@ -73,13 +72,14 @@ def _suite_result(
 def _validate(
     context: dg.AssetCheckExecutionContext,
     warehouse: WarehouseResource,
+    payroll_settings: PayrollSettingsResource,
     marts: Sequence[Mart],
 ) -> dict[str, SuiteOutcome]:
     return validate_tables(
         warehouse.url(),
         run_schema(context.run.run_id),
         {mart.name: mart.period_column for mart in marts},
-        gx_home=get_settings().home_dir,
+        gx_home=payroll_settings.home_dir,
         run_name=context.run.run_id,
     )
 
@@ -102,10 +102,12 @@ def _validate(
     pool=WAREHOUSE_POOL,
 )
 def pay_period_audit(
-    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    context: dg.AssetCheckExecutionContext,
+    warehouse: WarehouseResource,
+    payroll_settings: PayrollSettingsResource,
 ) -> Iterator[dg.AssetCheckResult]:
     with warehouse.exclusive_writer():
-        outcomes = _validate(context, warehouse, PAY_PERIOD_MARTS)
+        outcomes = _validate(context, warehouse, payroll_settings, PAY_PERIOD_MARTS)
         conservation = check_conservation(
             warehouse.url(), run_schema(context.run.run_id), run_window=True
         )
@@ -115,7 +117,7 @@ def pay_period_audit(
                 run_schema(context.run.run_id),
                 mart.name,
                 mart.period_column,
-                gx_home=get_settings().home_dir,
+                gx_home=payroll_settings.home_dir,
             )
             for mart in PAY_PERIOD_MARTS
             if not outcomes[mart.name].success and mart.period_column is not None
@@ -130,9 +132,11 @@ def pay_period_audit(
     specs=[_suite_spec(mart.name) for mart in CALENDAR_MARTS],
 )
 def pay_calendar_audit(
-    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    context: dg.AssetCheckExecutionContext,
+    warehouse: WarehouseResource,
+    payroll_settings: PayrollSettingsResource,
 ) -> Iterator[dg.AssetCheckResult]:
-    outcomes = _validate(context, warehouse, CALENDAR_MARTS)
+    outcomes = _validate(context, warehouse, payroll_settings, CALENDAR_MARTS)
     for mart in CALENDAR_MARTS:
         yield _suite_result(mart.name, outcomes[mart.name])
 

@@ -29,9 +29,9 @@ from dagster_project.defs.dbt.args import (
 )
 from dagster_project.defs.dbt.project import DBT_PROJECT_DIR, payroll_dbt_project
 from dagster_project.defs.periods.partitions import PAY_PERIODS
-from dagster_project.defs.resources import WarehouseResource
+from dagster_project.defs.resources import PayrollSettingsResource, WarehouseResource
 from dagster_project.lib.build_selection import clear_selection, finalized_periods, select_periods
-from dagster_project.lib.database import dbt_env, transaction
+from dagster_project.lib.database import dbt_env
 from dagster_project.lib.dbt_inprocess import DbtBuild, stream_build
 from dagster_project.lib.dbt_translator import PayrollDbtTranslator
 from dagster_project.lib.gx_prefetch import prefetch_audit_modules
@@ -44,7 +44,6 @@ from dagster_project.lib.transient import (
     SECONDS_BETWEEN_RETRIES,
     is_transient_database_error,
 )
-from dagster_project.settings import get_settings
 
 _TRANSLATOR = PayrollDbtTranslator()
 
@@ -54,10 +53,9 @@ def _manifest_dict() -> dict[str, Any]:
     return json.loads(Path(payroll_dbt_project.manifest_path).read_text(encoding="utf-8"))
 
 
-def _dbt_dirs() -> tuple[Path, Path]:
+def _dbt_dirs(home: Path) -> tuple[Path, Path]:
     """Where a build leaves its artifacts (run_results.json, compiled SQL) and
     its log: ``DBT_TARGET_PATH`` when set, else under ``PAYROLL_HOME``."""
-    home = get_settings().home_dir
     target = Path(os.environ.get("DBT_TARGET_PATH") or home / "dbt" / "target")
     logs = home / "logs"
     target.mkdir(parents=True, exist_ok=True)
@@ -68,6 +66,7 @@ def _dbt_dirs() -> tuple[Path, Path]:
 def _build(
     context: dg.AssetExecutionContext,
     warehouse: WarehouseResource,
+    payroll_settings: PayrollSettingsResource,
     select: str,
     exclude: str | None,
 ) -> Iterator[Any]:
@@ -84,7 +83,7 @@ def _build(
         dagster_dbt_translator=_TRANSLATOR,
         current_dbt_indirect_selection_env=None,
     )
-    target, logs = _dbt_dirs()
+    target, logs = _dbt_dirs(payroll_settings.home_dir)
     env = dbt_env(warehouse.url())
     os.environ.update(env)
     args = build_args(
@@ -129,13 +128,16 @@ class PayCalendarConfig(dg.Config):
     pool=WAREHOUSE_POOL,
 )
 def pay_calendar_models(
-    context: dg.AssetExecutionContext, config: PayCalendarConfig, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    config: PayCalendarConfig,
+    warehouse: WarehouseResource,
+    payroll_settings: PayrollSettingsResource,
 ) -> Iterator[Any]:
     with warehouse.exclusive_writer():
-        with transaction(warehouse.url()) as conn:
+        with warehouse.transaction() as conn:
             _analyze_stale_tables(context, conn)
             start_calendar_build(conn, context.run_id, config.as_of)
-        yield from _build(context, warehouse, CALENDAR_SELECT, None)
+        yield from _build(context, warehouse, payroll_settings, CALENDAR_SELECT, None)
         # write done: copy the calendar into this run's audit schema
         stage_calendar(warehouse.url(), context.run_id)
 
@@ -154,11 +156,13 @@ def pay_calendar_models(
     pool=WAREHOUSE_POOL,
 )
 def pay_period_models(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    payroll_settings: PayrollSettingsResource,
 ) -> Iterator[Any]:
     periods = run_periods(context)
     _tag_run(context, periods)
-    with transaction(warehouse.url()) as conn:
+    with warehouse.transaction() as conn:
         finalized = finalized_periods(conn, periods)
     computed = [period for period in periods if period not in finalized]
     for period in sorted(finalized):
@@ -176,18 +180,18 @@ def pay_period_models(
     )
     prefetch_audit_modules()
     with warehouse.exclusive_writer():
-        with transaction(warehouse.url()) as conn:
+        with warehouse.transaction() as conn:
             _analyze_stale_tables(context, conn)
             select_periods(conn, context.run_id, computed)
         try:
-            yield from _build(context, warehouse, PERIOD_SELECT, PERIOD_EXCLUDE)
+            yield from _build(context, warehouse, payroll_settings, PERIOD_SELECT, PERIOD_EXCLUDE)
             # write done: copy exactly what this run built into its audit
             # schema, still under the lock, for the checks and the publish
             staged = stage_periods(
                 warehouse.url(), context.run_id, computed, _runs_in_progress(context.instance)
             )
         finally:
-            with transaction(warehouse.url()) as conn:
+            with warehouse.transaction() as conn:
                 clear_selection(conn)
     context.log.info(
         "pay_period_staged " + " ".join(f"{mart}={rows}" for mart, rows in staged.items())

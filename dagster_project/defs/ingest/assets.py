@@ -6,11 +6,10 @@ from collections.abc import Iterator
 import dagster as dg
 
 from dagster_project.core.names import OWNER
-from dagster_project.defs.resources import WarehouseResource
+from dagster_project.defs.resources import PayrollSettingsResource, WarehouseResource
 from dagster_project.ingest.loader import ingest_paths
 from dagster_project.ingest.schemas import FILE_KINDS
 from dagster_project.lib.migrations import apply_migrations
-from dagster_project.settings import get_settings
 
 RAW_TABLE_DESCRIPTIONS = {
     "tenants": "Tenants and their pay calendars (tenants.csv).",
@@ -37,11 +36,13 @@ RAW_TABLE_DESCRIPTIONS = {
     ],
 )
 def raw_landing_files(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    payroll_settings: PayrollSettingsResource,
 ) -> Iterator[dg.MaterializeResult]:
     """Loads every CSV of ``PAYROLL_LANDING_DIR``: bad rows are kept in
     ``raw.rejected_rows``, good rows upserted; re-delivered files change nothing."""
-    landing = get_settings().landing_path
+    landing = payroll_settings.landing_path
     landing.mkdir(parents=True, exist_ok=True)
     with warehouse.transaction() as conn:
         apply_migrations(conn)

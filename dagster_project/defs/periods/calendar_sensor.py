@@ -8,7 +8,6 @@ import psycopg2.errors
 
 from dagster_project.defs.periods.jobs import pay_calendar_job
 from dagster_project.defs.resources import WarehouseResource
-from dagster_project.lib.database import transaction
 from dagster_project.lib.launch import calendar_is_up_to_date
 from dagster_project.lib.pay_calendar import fingerprint
 
@@ -30,7 +29,7 @@ def pay_calendar_sensor(
     try:
         if calendar_is_up_to_date(url, context.instance, None):
             return dg.SensorResult(skip_reason=dg.SkipReason("the pay calendar is current"))
-        with transaction(url) as conn:
+        with warehouse.transaction() as conn:
             inputs = fingerprint(conn, None)
     except psycopg2.errors.UndefinedTable:
         return dg.SensorResult(skip_reason=dg.SkipReason("no tenant loaded yet"))

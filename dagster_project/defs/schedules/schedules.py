@@ -14,9 +14,7 @@ from dagster_project.core.periods import PayPeriodKey
 from dagster_project.core.tags import PERIOD_TAG, TENANT_TAG, TRIGGER_TAG
 from dagster_project.defs.periods.jobs import pay_period_job
 from dagster_project.defs.periods.partitions import PAY_PERIODS, run_request
-from dagster_project.defs.resources import WarehouseResource
-from dagster_project.lib.database import transaction
-from dagster_project.settings import get_settings
+from dagster_project.defs.resources import PayrollSettingsResource, WarehouseResource
 
 SCHEDULE_NAME = "pay_period_close_schedule"
 _DUE = """
@@ -64,14 +62,15 @@ def _request(keys: list[PayPeriodKey]) -> dg.RunRequest:
 
 
 def period_close_requests(
-    context: dg.ScheduleEvaluationContext, warehouse: WarehouseResource
+    context: dg.ScheduleEvaluationContext,
+    warehouse: WarehouseResource,
+    payroll_settings: PayrollSettingsResource,
 ) -> list[dg.RunRequest] | dg.SkipReason:
-    settings = get_settings()
     tick = context.scheduled_execution_time.astimezone(dt.UTC)
-    delay = dt.timedelta(hours=settings.schedule_close_delay_hours)
-    window_start = tick - dt.timedelta(hours=settings.schedule_catchup_hours)
+    delay = dt.timedelta(hours=payroll_settings.schedule_close_delay_hours)
+    window_start = tick - dt.timedelta(hours=payroll_settings.schedule_catchup_hours)
     try:
-        with transaction(warehouse.url()) as conn, conn.cursor() as cur:
+        with warehouse.transaction() as conn, conn.cursor() as cur:
             cur.execute(_DUE, {"delay": delay, "after": window_start, "until": tick})
             rows = cur.fetchall()
             cur.execute(_TENANTS)
@@ -121,9 +120,11 @@ def period_close_requests(
     "launched on the next tick (PAYROLL_SCHEDULE_CATCHUP_HOURS), a tenant's in one run.",
 )
 def pay_period_close_schedule(
-    context: dg.ScheduleEvaluationContext, warehouse: WarehouseResource
+    context: dg.ScheduleEvaluationContext,
+    warehouse: WarehouseResource,
+    payroll_settings: PayrollSettingsResource,
 ) -> list[dg.RunRequest] | dg.SkipReason:
-    return period_close_requests(context, warehouse)
+    return period_close_requests(context, warehouse, payroll_settings)
 
 
 def defs() -> dg.Definitions:

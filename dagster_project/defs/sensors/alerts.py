@@ -16,7 +16,7 @@ from typing import Any
 import dagster as dg
 
 from dagster_project.core.tags import PERIOD_TAG, TENANT_TAG
-from dagster_project.settings import get_settings
+from dagster_project.defs.resources import AlertWebhookResource
 
 _log = logging.getLogger(__name__)
 
@@ -120,19 +120,17 @@ def _log_line(alert: dict[str, Any]) -> str:
     "line and, when PAYROLL_ALERT_WEBHOOK_URL is set, a JSON POST (run id, job, tenant, period, "
     "failed step, error class — never a message, a name or an amount).",
 )
-def payroll_run_failure_alert(context: dg.RunFailureSensorContext) -> None:
+def payroll_run_failure_alert(
+    context: dg.RunFailureSensorContext, alert_webhook: AlertWebhookResource
+) -> None:
     try:
         alert = failure_alert(context)
         line = _log_line(alert)
         _log.error(line)
         context.log.error(line)
-        settings = get_settings()
-        if settings.alert_webhook_url is not None:
-            post_alert(
-                settings.alert_webhook_url.get_secret_value(),
-                alert,
-                settings.alert_webhook_timeout_seconds,
-            )
+        url = alert_webhook.endpoint()
+        if url is not None:
+            post_alert(url, alert, alert_webhook.timeout_seconds)
     except Exception as exc:  # an alert must never fail the sensor daemon
         _log.error(
             "alert_failed run_id=%s error_class=%s",

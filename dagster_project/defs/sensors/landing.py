@@ -6,9 +6,9 @@ import time
 import dagster as dg
 
 from dagster_project.core.tags import TRIGGER_TAG
+from dagster_project.defs.resources import PayrollSettingsResource
 from dagster_project.defs.sensors.jobs import landing_ingest_job
 from dagster_project.defs.sensors.landing_scan import LandingCursor, scan_landing
-from dagster_project.settings import get_settings
 
 LANDING_SENSOR = "landing_folder_sensor"
 
@@ -22,14 +22,15 @@ LANDING_SENSOR = "landing_folder_sensor"
     "landing_ingest_job once; a re-dropped identical file is skipped; a file modified in the "
     "last PAYROLL_LANDING_SETTLE_SECONDS waits for the next evaluation.",
 )
-def landing_folder_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
-    settings = get_settings()
-    folder = settings.landing_path
+def landing_folder_sensor(
+    context: dg.SensorEvaluationContext, payroll_settings: PayrollSettingsResource
+) -> dg.SensorResult:
+    folder = payroll_settings.landing_path
     scan = scan_landing(
         folder,
         LandingCursor.from_json(context.cursor),
         now=time.time(),
-        settle_seconds=settings.landing_settle_seconds,
+        settle_seconds=payroll_settings.landing_settle_seconds,
     )
     cursor = scan.cursor.to_json()
     if scan.settling:

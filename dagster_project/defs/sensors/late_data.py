@@ -19,7 +19,6 @@ from dagster_project.defs.periods.partitions import PAY_PERIODS, run_request
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.sensors.late_data_plan import plan_recomputes
 from dagster_project.defs.sensors.late_data_sql import late_periods, open_periods_after, watermarks
-from dagster_project.lib.database import transaction
 
 _log = logging.getLogger(__name__)
 
@@ -43,7 +42,7 @@ def late_attendance_sensor(
 ) -> dg.SensorResult:
     seen = json.loads(context.cursor) if context.cursor else {}
     try:
-        with transaction(warehouse.url()) as conn:
+        with warehouse.transaction() as conn:
             marks = list(watermarks(conn))
             if seen.get("watermarks") == marks:
                 return dg.SensorResult(

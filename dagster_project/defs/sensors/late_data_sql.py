@@ -3,9 +3,19 @@
 A period counts as computed at the start of its latest successful run
 (``marts.payroll_runs``). A row is late for a closed, computed period when it
 was loaded (or its superseded version was replaced by a correction) after
-that start and it touches the period: one of its local work dates lies in
-the period, or its workweek ends in it (overtime is paid with the period
-holding the workweek's last day).
+that start and it touches the period.
+
+Which periods a row touches is read from the published calendar, never
+worked out here: a punch touches the periods whose attendance window
+(``marts.dim_pay_periods.attendance_from`` .. ``attendance_to``, the clock-ins
+every model, check and audit of the period reads) holds its clock-in — the
+window reaches back over the period's first workweek, whose overtime the
+period pays, so the pay-calendar and workweek rules stay in dbt alone. A
+bonus, which has a work date and no clock-in, touches the periods whose
+window holds that date's midnight UTC. The window is wider than the days
+the row is paid on (up to eight days before the period, two after): a
+neighbouring period may be recomputed without its figures changing, which
+costs a run, never a wrong figure.
 """
 
 from __future__ import annotations
@@ -39,7 +49,8 @@ LATE_PERIODS = """
         select
             p.tenant_id,
             p.period_start,
-            p.period_end,
+            p.attendance_from,
+            p.attendance_to,
             s.computed_at,
             f.tenant_id is not null as is_finalized
         from marts.dim_pay_periods as p
@@ -54,63 +65,25 @@ LATE_PERIODS = """
         select min(computed_at) as computed_at from computed_periods
     ),
 
-    workweek_starts as (
-        select
-            tenant_id,
-            array_position(
-                array[
-                    'sunday', 'monday', 'tuesday', 'wednesday',
-                    'thursday', 'friday', 'saturday'
-                ],
-                workweek_start
-            ) - 1 as workweek_start_dow
-        from raw.tenants
-    ),
-
-    changed_shifts as (
-        select a.tenant_id, a.location_id, a.clock_in, a.clock_out, a.loaded_at as changed_at
+    -- every change since the oldest computation, at the instant that places
+    -- it in attendance windows
+    changes as (
+        select a.tenant_id, a.clock_in as placed_at, a.loaded_at as changed_at
         from raw.attendance as a, oldest
         where a.loaded_at > oldest.computed_at
 
         union all
 
-        -- the version a correction replaced: its old dates lose hours
-        select a.tenant_id, a.location_id, s.clock_in, s.clock_out, s.superseded_at
-        from raw.attendance_superseded as s
-        inner join raw.attendance as a
-            on a.tenant_id = s.tenant_id and a.event_id = s.event_id
-        cross join oldest
+        -- the version a correction replaced: its old clock-in loses hours
+        select s.tenant_id, s.clock_in, s.superseded_at
+        from raw.attendance_superseded as s, oldest
         where s.reason = 'replaced_by_correction' and s.superseded_at > oldest.computed_at
-    ),
-
-    changed_dates as (
-        select
-            c.tenant_id,
-            (c.clock_in at time zone l.timezone)::date as first_date,
-            (coalesce(c.clock_out, c.clock_in) at time zone l.timezone)::date as last_date,
-            c.changed_at
-        from changed_shifts as c
-        inner join raw.locations as l
-            on l.tenant_id = c.tenant_id and l.location_id = c.location_id
 
         union all
 
-        select a.tenant_id, a.work_date, a.work_date, a.loaded_at
+        select a.tenant_id, a.work_date::timestamp at time zone 'UTC', a.loaded_at
         from raw.adjustments as a, oldest
         where a.loaded_at > oldest.computed_at
-    ),
-
-    changed_ranges as (
-        select
-            d.tenant_id,
-            d.first_date,
-            -- through the end of the workweek: its overtime is paid there
-            d.last_date + 6 - (
-                (extract(dow from d.last_date)::integer - w.workweek_start_dow + 7) % 7
-            ) as last_date,
-            d.changed_at
-        from changed_dates as d
-        inner join workweek_starts as w on w.tenant_id = d.tenant_id
     )
 
     select
@@ -118,13 +91,13 @@ LATE_PERIODS = """
         p.period_start,
         p.is_finalized,
         count(*) as late_rows,
-        max(r.changed_at) as newest_change
+        max(c.changed_at) as newest_change
     from computed_periods as p
-    inner join changed_ranges as r
-        on r.tenant_id = p.tenant_id
-        and r.first_date <= p.period_end
-        and r.last_date >= p.period_start
-        and r.changed_at > p.computed_at
+    inner join changes as c
+        on c.tenant_id = p.tenant_id
+        and c.placed_at >= p.attendance_from
+        and c.placed_at < p.attendance_to
+        and c.changed_at > p.computed_at
     group by p.tenant_id, p.period_start, p.is_finalized
     order by p.tenant_id, p.period_start
 """

@@ -2,13 +2,11 @@
 is not current: no calendar yet, new data, or a period not registered."""
 
 import dagster as dg
-import pytest
-from typer.testing import CliRunner
 
-from dagster_project.cli import app
 from dagster_project.defs.periods.calendar_sensor import pay_calendar_sensor
 from dagster_project.defs.periods.partitions import PAY_PERIODS
-from dagster_project.defs.resources import WarehouseResource
+from dagster_project.defs.resources import PayrollSettingsResource, WarehouseResource
+from dagster_project.ingest.loader import ingest_paths
 from tests.worked_examples.test_worked_examples import Dataset
 
 
@@ -29,24 +27,22 @@ def _dataset(staff: int) -> Dataset:
 
 
 def test_the_sensor_requests_a_calendar_run_only_when_it_is_stale(database_url, tmp_path):
-    from dagster_project.definitions import defs
-    from dagster_project.lib.instance import get_instance
+    from dagster_project.definitions import build_defs
     from dagster_project.lib.launch import refresh_calendar
-    from dagster_project.settings import get_settings
 
-    patch = pytest.MonkeyPatch()
-    patch.setenv("PAYROLL_DATABASE_URL", database_url)
-    patch.setenv("PAYROLL_HOME", str(tmp_path / "home"))
-    patch.delenv("PAYROLL_DAGSTER_DATABASE_URL", raising=False)
-    get_settings.cache_clear()
-    try:
-        runner = CliRunner()
-        assert runner.invoke(app, ["ingest", str(_dataset(1).write(tmp_path / "a"))]).exit_code == 0
-        instance = get_instance()
+    definitions = build_defs(
+        {
+            "warehouse": WarehouseResource(database_url=database_url),
+            "payroll_settings": PayrollSettingsResource(home=str(tmp_path / "home")),
+        }
+    )
+    log = tmp_path / "home" / "logs" / "runs.log"
+    ingest_paths(database_url, [_dataset(1).write(tmp_path / "a")])
+    with dg.instance_for_test() as instance:
         stale = _evaluate(instance, database_url)
         [request] = stale.run_requests
         assert request.run_key.startswith("calendar|")
-        assert refresh_calendar(defs(), instance).success
+        assert refresh_calendar(definitions, instance, log_path=log).success
         current = _evaluate(instance, database_url)
         assert current.run_requests == []
         assert "current" in current.skip_message
@@ -54,11 +50,8 @@ def test_the_sensor_requests_a_calendar_run_only_when_it_is_stale(database_url, 
         keys = instance.get_dynamic_partitions(PAY_PERIODS.name)
         instance.delete_dynamic_partition(PAY_PERIODS.name, keys[-1])
         assert len(_evaluate(instance, database_url).run_requests) == 1
-        assert refresh_calendar(defs(), instance).success
+        assert refresh_calendar(definitions, instance, log_path=log).success
         # new data (another hire): stale again, with another run key
-        assert runner.invoke(app, ["ingest", str(_dataset(2).write(tmp_path / "b"))]).exit_code == 0
+        ingest_paths(database_url, [_dataset(2).write(tmp_path / "b")])
         [again] = _evaluate(instance, database_url).run_requests
         assert again.run_key != request.run_key
-    finally:
-        patch.undo()
-        get_settings.cache_clear()

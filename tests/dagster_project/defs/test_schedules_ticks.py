@@ -11,10 +11,9 @@ from dagster._core.utils import make_new_run_id
 
 from dagster_project.core.names import PAY_PERIOD_JOB
 from dagster_project.defs.periods.partitions import PAY_PERIODS
-from dagster_project.defs.resources import WarehouseResource
+from dagster_project.defs.resources import PayrollSettingsResource, WarehouseResource
 from dagster_project.defs.schedules.schedules import pay_period_close_schedule
 from dagster_project.lib.launch import refresh_calendar
-from dagster_project.settings import get_settings
 
 UTC = dt.UTC
 HOUR = dt.timedelta(hours=1)
@@ -79,10 +78,10 @@ def hourly(first: str, last: str) -> list[dt.datetime]:
     return ticks
 
 
-def repository_defs() -> dg.Definitions:
-    from dagster_project.definitions import defs
+def repository_defs(resources=None) -> dg.Definitions:
+    from dagster_project.definitions import build_defs
 
-    return defs()
+    return build_defs(resources)
 
 
 @pytest.fixture(scope="module")
@@ -91,16 +90,18 @@ def repository():
 
 
 @pytest.fixture
-def warehouse(database_url, monkeypatch, tmp_path):
+def settings(tmp_path):
+    return PayrollSettingsResource(
+        home=str(tmp_path), schedule_close_delay_hours=6.5, schedule_catchup_hours=72
+    )
+
+
+@pytest.fixture
+def warehouse(database_url, settings, tmp_path):
     """The four tenants, one hire each from September 2026, and their
     calendar built and published as of the last tick: the schedule reads the
     published calendar."""
-    monkeypatch.setenv("PAYROLL_SCHEDULE_CLOSE_DELAY_HOURS", "6.5")
-    monkeypatch.setenv("PAYROLL_SCHEDULE_CATCHUP_HOURS", "72")
-    monkeypatch.setenv("PAYROLL_DATABASE_URL", database_url)
-    monkeypatch.setenv("PAYROLL_HOME", str(tmp_path))
-    monkeypatch.delenv("PAYROLL_DAGSTER_DATABASE_URL", raising=False)
-    get_settings.cache_clear()
+    warehouse = WarehouseResource(database_url=database_url)
     conn = psycopg2.connect(database_url)
     with conn, conn.cursor() as cur:
         for tenant_id, name, frequency, anchor, workweek in TENANTS:
@@ -124,11 +125,16 @@ def warehouse(database_url, monkeypatch, tmp_path):
                 (tenant_id, home),
             )
     conn.close()
+    resources = {"warehouse": warehouse, "payroll_settings": settings}
     with dg.instance_for_test() as calendar_instance:
-        built = refresh_calendar(repository_defs(), calendar_instance, CALENDAR_AS_OF)
+        built = refresh_calendar(
+            repository_defs(resources),
+            calendar_instance,
+            CALENDAR_AS_OF,
+            log_path=tmp_path / "logs" / "runs.log",
+        )
         assert built.success, built
-    yield WarehouseResource(database_url=database_url)
-    get_settings.cache_clear()
+    return warehouse
 
 
 @pytest.fixture
@@ -141,11 +147,13 @@ def instance():
 
 
 def tick(instance, repository, warehouse, when: dt.datetime):
-    """One tick as the daemon runs it: evaluate, then create the runs requested."""
+    """One tick as the daemon runs it: evaluate, then create the runs requested
+    (the close delay is 6.5 hours, the catch-up window 72)."""
+    settings = PayrollSettingsResource(schedule_close_delay_hours=6.5, schedule_catchup_hours=72)
     context = dg.build_schedule_context(
         instance=instance,
         scheduled_execution_time=when,
-        resources={"warehouse": warehouse},
+        resources={"warehouse": warehouse, "payroll_settings": settings},
         repository_def=repository,
     )
     # The daemon rebuilds the instance from its ref at every tick (250 ms on

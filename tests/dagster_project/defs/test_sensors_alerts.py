@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import dagster as dg
 import pytest
 
+from dagster_project.defs.resources import AlertWebhookResource
 from dagster_project.defs.sensors.alerts import payroll_run_failure_alert, post_alert
-from dagster_project.settings import get_settings
 
 LOGGER = "dagster_project.defs.sensors.alerts"
 SECRET_NAME = "Jane Q. Doe"
@@ -87,27 +87,25 @@ def failed_run() -> Iterator[tuple[dg.DagsterInstance, dg.RunFailureSensorContex
         yield instance, context
 
 
-def configure(monkeypatch, url: str | None, timeout: str = "5") -> None:
-    if url is None:
-        monkeypatch.delenv("PAYROLL_ALERT_WEBHOOK_URL", raising=False)
-    else:
-        monkeypatch.setenv("PAYROLL_ALERT_WEBHOOK_URL", url)
-    monkeypatch.setenv("PAYROLL_ALERT_WEBHOOK_TIMEOUT_SECONDS", timeout)
-    get_settings.cache_clear()
+def evaluate_alert(
+    context: dg.RunFailureSensorContext, url: str | None, timeout: float = 5
+) -> None:
+    """One evaluation of the sensor for the failed run, with this webhook."""
+    payroll_run_failure_alert(
+        dg.build_run_status_sensor_context(
+            sensor_name="payroll_run_failure_alert",
+            dagster_event=context.dagster_event,
+            dagster_instance=context.instance,
+            dagster_run=context.dagster_run,
+            resources={"alert_webhook": AlertWebhookResource(url=url, timeout_seconds=timeout)},
+        ).for_run_failure()
+    )
 
 
-@pytest.fixture(autouse=True)
-def _fresh_settings():
-    yield
-    get_settings.cache_clear()
-
-
-def test_a_failed_run_posts_one_json_alert_without_names_or_pay(failed_run, monkeypatch, caplog):
+def test_a_failed_run_posts_one_json_alert_without_names_or_pay(failed_run, caplog):
     _, context = failed_run
-    with Webhook() as hook:
-        configure(monkeypatch, hook.url)
-        with caplog.at_level(logging.INFO, logger=LOGGER):
-            payroll_run_failure_alert(context)
+    with Webhook() as hook, caplog.at_level(logging.INFO, logger=LOGGER):
+        evaluate_alert(context, hook.url)
     assert len(hook.received) == 1
     alert = hook.received[0]
     failed_at = alert.pop("failed_at")
@@ -133,46 +131,37 @@ def test_a_failed_run_posts_one_json_alert_without_names_or_pay(failed_run, monk
         assert leaked not in json.dumps(hook.received)
 
 
-def test_without_a_webhook_the_alert_is_the_log_line_only(failed_run, monkeypatch, caplog):
+def test_without_a_webhook_the_alert_is_the_log_line_only(failed_run, caplog):
     _, context = failed_run
-    configure(monkeypatch, None)
     with caplog.at_level(logging.INFO, logger=LOGGER):
-        payroll_run_failure_alert(context)
+        evaluate_alert(context, None)
     assert "payroll_run_failed run_id=" in caplog.text
     assert "alert_webhook" not in caplog.text
 
 
 @pytest.mark.parametrize("status", [500, 404])
-def test_an_error_answer_is_logged_and_the_sensor_does_not_raise(
-    failed_run, monkeypatch, caplog, status
-):
+def test_an_error_answer_is_logged_and_the_sensor_does_not_raise(failed_run, caplog, status):
     _, context = failed_run
-    with Webhook(status=status) as hook:
-        configure(monkeypatch, hook.url)
-        with caplog.at_level(logging.INFO, logger=LOGGER):
-            payroll_run_failure_alert(context)
+    with Webhook(status=status) as hook, caplog.at_level(logging.INFO, logger=LOGGER):
+        evaluate_alert(context, hook.url)
     assert len(hook.received) == 1
     assert f"alert_webhook_failed run_id={context.dagster_run.run_id} status={status}" in (
         caplog.text
     )
 
 
-def test_an_unreachable_or_slow_webhook_is_logged_and_the_sensor_returns(
-    failed_run, monkeypatch, caplog
-):
+def test_an_unreachable_or_slow_webhook_is_logged_and_the_sensor_returns(failed_run, caplog):
     _, context = failed_run
     with Webhook() as closed:
         url = closed.url
-    configure(monkeypatch, url)
     with caplog.at_level(logging.INFO, logger=LOGGER):
-        payroll_run_failure_alert(context)
+        evaluate_alert(context, url)
     assert "error_class=URLError" in caplog.text
 
     caplog.clear()
     with Webhook(hold=True) as slow:
-        configure(monkeypatch, slow.url, timeout="0.5")
         with caplog.at_level(logging.INFO, logger=LOGGER):
-            payroll_run_failure_alert(context)
+            evaluate_alert(context, slow.url, timeout=0.5)
         assert len(slow.received) == 1
     assert "alert_webhook_failed" in caplog.text
     assert "error_class=TimeoutError" in caplog.text

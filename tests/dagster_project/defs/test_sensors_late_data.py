@@ -43,17 +43,7 @@ def warehouse(database_url):
             "values ('acme', 'AUS', 'Austin', 'America/Chicago', 'TX', 'locations.csv', 2)"
         )
         # the published calendar (built by dbt in a real run)
-        cur.execute(
-            "create table marts.dim_pay_periods (tenant_id text, pay_frequency text, "
-            "is_closed boolean, periods_per_year integer, period_days integer, "
-            "period_start date, period_end date, pay_date date)"
-        )
-        for start, end, pay, closed in PERIODS:
-            cur.execute(
-                "insert into marts.dim_pay_periods "
-                "values ('acme', 'weekly', %s, 52, 7, %s, %s, %s)",
-                (closed, start, end, pay),
-            )
+        publish_calendar(cur, "acme", PERIODS)
         for index, (start, *_rest) in enumerate(PERIODS):
             if start != "2026-03-22":  # the fourth period was never computed
                 record_run(cur, f"run-{index}", start, T0)
@@ -66,6 +56,25 @@ def warehouse(database_url):
         delivery(cur, "sha-0", "2026-03-31T00:00:00+00:00")
     conn.close()
     return WarehouseResource(database_url=database_url)
+
+
+def publish_calendar(cur, tenant_id: str, periods) -> None:
+    """``marts.dim_pay_periods`` as dbt publishes it, attendance windows included
+    (the clock-ins, UTC, from eight days before the period to two after it)."""
+    cur.execute(
+        "create table if not exists marts.dim_pay_periods (tenant_id text, "
+        "pay_frequency text, is_closed boolean, periods_per_year integer, "
+        "period_days integer, period_start date, period_end date, pay_date date, "
+        "attendance_from timestamptz, attendance_to timestamptz)"
+    )
+    for start, end, pay, closed in periods:
+        cur.execute(
+            "insert into marts.dim_pay_periods values (%(tenant)s, 'weekly', %(closed)s, 52, 7, "
+            "%(start)s, %(end)s, %(pay)s, "
+            "(%(start)s::date - 8)::timestamp at time zone 'UTC', "
+            "(%(end)s::date + 2)::timestamp at time zone 'UTC')",
+            {"tenant": tenant_id, "closed": closed, "start": start, "end": end, "pay": pay},
+        )
 
 
 def record_run(cur, run_id: str, period_start: str, started: str) -> None:
@@ -230,3 +239,52 @@ def test_a_warehouse_without_marts_is_skipped_with_a_reason(database_url):
         data = evaluate(instance, WarehouseResource(database_url=database_url), None)
     assert data.run_requests == []
     assert "no pay period computed yet" in data.skip_message
+
+
+def punch_at(cur, event_id: str, location_id: str, clock_in: str, loaded: str) -> None:
+    cur.execute(
+        "insert into raw.attendance (tenant_id, event_id, staff_id, location_id, role, clock_in, "
+        "clock_out, updated_at, source_file, source_row, loaded_at, file_sha256) "
+        "values ('acme', %s, 'S001', %s, 'cook', %s, %s::timestamptz + interval '8 hours', "
+        "%s, 'attendance.csv', 2, %s, 'x')",
+        (event_id, location_id, clock_in, clock_in, loaded, loaded),
+    )
+
+
+@pytest.mark.parametrize(
+    ("location_id", "clock_in", "expected"),
+    [
+        # at a location the tenant never delivered: an unknown_location
+        # exception, published with its period, so the period is recomputed
+        # (the sensor's own local-date rule needed the location's time zone
+        # and missed it)
+        (
+            "ZZZ",
+            "2026-03-17T09:00:00-05:00",
+            ("acme|2026-03-15", "acme|2026-03-29", "late_data,ytd_after=2026-03-15"),
+        ),
+        # Sunday 03-15 ends its Monday workweek in the period that starts that
+        # day; the week-2 period's attendance window (to 03-16 UTC) holds it
+        # too, so week 2 is recomputed as well: a run that may change nothing,
+        # never a period left stale
+        (
+            "AUS",
+            "2026-03-15T09:00:00-05:00",
+            ("acme|2026-03-08", "acme|2026-03-29", "late_data,ytd_after=2026-03-08"),
+        ),
+    ],
+    ids=["unknown-location", "window-edge"],
+)
+def test_the_periods_a_late_punch_touches_are_those_whose_attendance_window_holds_it(
+    warehouse, database_url, repository, location_id, clock_in, expected
+):
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(PAY_PERIODS.name, [f"acme|{p[0]}" for p in PERIODS])
+        first = evaluate(instance, warehouse, None, repository)
+        change(
+            database_url,
+            (punch_at, "e9", location_id, clock_in, T1),
+            (delivery, "sha-9", T1),
+        )
+        late = evaluate(instance, warehouse, first.cursor, repository)
+    assert planned(late) == [expected]

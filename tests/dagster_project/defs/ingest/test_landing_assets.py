@@ -7,25 +7,23 @@ import dagster as dg
 import psycopg2
 
 from dagster_project.defs.ingest.assets import raw_landing_files
-from dagster_project.defs.resources import WarehouseResource
+from dagster_project.defs.resources import PayrollSettingsResource, WarehouseResource
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "e2e"
 
 
-def test_landing_folder_materializes_every_raw_table(database_url, tmp_path, monkeypatch):
+def test_landing_folder_materializes_every_raw_table(database_url, tmp_path):
     landing = tmp_path / "landing"
     shutil.copytree(FIXTURES, landing)
-    monkeypatch.setenv("PAYROLL_LANDING_DIR", str(landing))
-    from dagster_project.settings import get_settings
-
-    get_settings.cache_clear()
-    try:
-        result = dg.materialize(
-            [raw_landing_files],
-            resources={"warehouse": WarehouseResource(database_url=database_url)},
-        )
-    finally:
-        get_settings.cache_clear()
+    result = dg.materialize(
+        [raw_landing_files],
+        resources={
+            "warehouse": WarehouseResource(database_url=database_url),
+            "payroll_settings": PayrollSettingsResource(
+                home=str(tmp_path / "home"), landing_dir=str(landing)
+            ),
+        },
+    )
     assert result.success
     metadata = {
         event.asset_key.to_user_string(): event.step_materialization_data.materialization.metadata
