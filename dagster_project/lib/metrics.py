@@ -14,7 +14,7 @@ no backup folder) leaves its families out of that scrape and sets
 Labels carry tenant ids, job names, run statuses, reason codes, file kinds,
 check and model names only: never a person, a staff id or an amount. A
 tenant id read from a row that may be hostile (a refused input row) is kept
-only when it is a loaded tenant, else ``unknown``.
+only when it is a loaded tenant, else ``_unknown`` (which no tenant id can be).
 """
 
 from __future__ import annotations
@@ -55,12 +55,34 @@ IN_PROGRESS_STATUSES = ("QUEUED", "NOT_STARTED", "MANAGED", "STARTING", "STARTED
 DUE_SOON_DAYS = 2
 BACKUP_NAME = re.compile(r"^payroll-(\d{8}T\d{6}Z)(?:-\d+)?$")
 STATEMENT_TIMEOUT_MS = 10_000
-UNKNOWN_TENANT = "unknown"
+# not a tenant id (those start with a letter or digit): a value that was no tenant
+UNKNOWN_TENANT = "_unknown"
 
 _TENANT = re.compile(TENANT_ID_PATTERN)
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./:-]{0,199}$")
 
+# every family a scrape can expose (the alert rules and the dashboard use only these)
+METRIC_NAMES = (
+    "payroll_runs_total",
+    "payroll_runs_in_progress",
+    "payroll_run_duration_seconds",
+    "payroll_last_successful_run_timestamp_seconds",
+    "payroll_failed_checks_total",
+    "payroll_check_evaluations_total",
+    "payroll_dbt_model_duration_seconds",
+    "payroll_daemon_heartbeat_age_seconds",
+    "payroll_closed_periods_not_computed",
+    "payroll_oldest_closed_period_not_computed_age_seconds",
+    "payroll_periods_past_pay_date_not_finalized",
+    "payroll_periods_due_within_2_days_not_finalized",
+    "payroll_attendance_exceptions",
+    "payroll_quarantined_rows",
+    "payroll_newest_backup_age_seconds",
+    "payroll_newest_verified_backup_age_seconds",
+    "payroll_metrics_source_up",
+    "payroll_metrics_source_duration_seconds",
+)
 SOURCES = (
     "run_storage",
     "checks",
@@ -79,7 +101,7 @@ def _tenants_of_tag(value: str | None) -> list[str]:
     if not value:
         return [""]
     parts = value.split(",")
-    return parts if all(_TENANT.fullmatch(p) for p in parts) else ["invalid"]
+    return parts if all(_TENANT.fullmatch(p) for p in parts) else [UNKNOWN_TENANT]
 
 
 def _code(value: str | None, fallback: str = "other") -> str:
@@ -146,7 +168,7 @@ def run_storage_families(instance) -> list[Metric]:
                 finished[(job, tenant, status)] += count
             elif status in IN_PROGRESS_STATUSES:
                 in_progress[(job, tenant, status)] += count
-            if status == "SUCCESS" and tenant and last_end is not None:
+            if status == "SUCCESS" and tenant not in ("", UNKNOWN_TENANT) and last_end:
                 last_success[tenant] = max(last_success.get(tenant, 0.0), float(last_end))
 
     total = CounterMetricFamily(
@@ -457,6 +479,8 @@ class PayrollCollector(Collector):
         self._instance_lock = threading.Lock()
         self._backups_dir = backups_dir
         self._clock = clock
+        # only for logging a source going down once, not at every scrape
+        self._was_up: dict[str, float] = {}
 
     def describe(self) -> Iterable[Metric]:
         return []  # registering must not query anything
@@ -482,7 +506,8 @@ class PayrollCollector(Collector):
                 up[source] = 0
                 # the class and SQLSTATE only: a message may quote a value
                 code = getattr(error, "pgcode", None) or ""
-                _log.warning(
+                _log.log(
+                    logging.WARNING if self._was_up.get(source, 1) else logging.DEBUG,
                     "metrics_source_failed source=%s error=%s%s",
                     source,
                     type(error).__name__,
@@ -508,7 +533,11 @@ class PayrollCollector(Collector):
             )
             conn.set_session(readonly=True, autocommit=True)
         except psycopg2.Error as error:
-            _log.warning("metrics_warehouse_unreachable error=%s", type(error).__name__)
+            _log.log(
+                logging.WARNING if self._was_up.get("pay_calendar", 1) else logging.DEBUG,
+                "metrics_warehouse_unreachable error=%s",
+                type(error).__name__,
+            )
             conn = None
         for source, produce in (
             ("pay_calendar", pay_calendar_families),
@@ -528,6 +557,7 @@ class PayrollCollector(Collector):
             conn.close()
 
         read("backups", lambda: backup_families(self._backups_dir, now))
+        self._was_up.update(up)
 
         yield from families
         source_up = GaugeMetricFamily(
