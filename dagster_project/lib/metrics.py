@@ -11,7 +11,8 @@ A source that cannot be read (its table not built yet, the database down,
 no backup folder) leaves its families out of that scrape and sets
 ``payroll_metrics_source_up{source}`` to 0; the other sources still answer.
 
-Labels carry tenant ids, job names, run statuses, reason codes, file kinds,
+Labels carry tenant ids, Dagster job names (``dagster_job``: ``job`` is the
+label Prometheus gives every target), run statuses, reason codes, file kinds,
 check and model names only: never a person, a staff id or an amount. A
 tenant id read from a row that may be hostile (a refused input row) is kept
 only when it is a loaded tenant, else ``_unknown`` (which no tenant id can be).
@@ -175,7 +176,7 @@ def run_storage_families(instance) -> list[Metric]:
         "payroll_runs",
         "Finished Dagster runs by job, tenant (empty: a run of no tenant) and status, "
         "from Dagster's run storage.",
-        labels=["job", "tenant", "status"],
+        labels=["dagster_job", "tenant", "status"],
     )
     # every status of every (job, tenant) seen, 0 included: a first failure is
     # an increase from 0, which increase() sees
@@ -185,14 +186,14 @@ def run_storage_families(instance) -> list[Metric]:
     running = GaugeMetricFamily(
         "payroll_runs_in_progress",
         "Dagster runs queued or running, by job, tenant and status.",
-        labels=["job", "tenant", "status"],
+        labels=["dagster_job", "tenant", "status"],
     )
     for (job, tenant, status), count in sorted(in_progress.items()):
         running.add_metric([job, tenant, status], count)
     durations = HistogramMetricFamily(
         "payroll_run_duration_seconds",
         "Wall time of finished Dagster runs (start to end in run storage), by job.",
-        labels=["job"],
+        labels=["dagster_job"],
     )
     for row in histogram_rows:
         job, cumulative, count, seconds = _name(row[0]), row[1:-2], row[-2], row[-1]

@@ -236,16 +236,18 @@ def scraped(instance, runs, warehouse_state, backups) -> dict[str, dict[tuple, f
 def test_runs_total_counts_finished_runs_by_job_tenant_and_status(scraped):
     runs = scraped["payroll_runs_total"]
     job = "pay_job"
-    assert runs[labels(job=job, tenant="acme", status="SUCCESS")] == 3  # 2 + the acme,brew run
-    assert runs[labels(job=job, tenant="acme", status="FAILURE")] == 1
-    assert runs[labels(job=job, tenant="acme", status="CANCELED")] == 0
-    assert runs[labels(job=job, tenant="brew", status="SUCCESS")] == 1
-    assert runs[labels(job=job, tenant="brew", status="FAILURE")] == 1
-    assert runs[labels(job=job, tenant="", status="SUCCESS")] == 1
-    assert runs[labels(job=job, tenant="_unknown", status="SUCCESS")] == 1
-    assert runs[labels(job="__ephemeral_asset_job__", tenant="acme", status="SUCCESS")] == 2
+    assert (
+        runs[labels(dagster_job=job, tenant="acme", status="SUCCESS")] == 3
+    )  # 2 + the acme,brew run
+    assert runs[labels(dagster_job=job, tenant="acme", status="FAILURE")] == 1
+    assert runs[labels(dagster_job=job, tenant="acme", status="CANCELED")] == 0
+    assert runs[labels(dagster_job=job, tenant="brew", status="SUCCESS")] == 1
+    assert runs[labels(dagster_job=job, tenant="brew", status="FAILURE")] == 1
+    assert runs[labels(dagster_job=job, tenant="", status="SUCCESS")] == 1
+    assert runs[labels(dagster_job=job, tenant="_unknown", status="SUCCESS")] == 1
+    assert runs[labels(dagster_job="__ephemeral_asset_job__", tenant="acme", status="SUCCESS")] == 2
     assert scraped["payroll_runs_in_progress"] == {
-        labels(job=job, tenant="brew", status="STARTED"): 2.0
+        labels(dagster_job=job, tenant="brew", status="STARTED"): 2.0
     }
 
 
@@ -259,10 +261,10 @@ def test_run_durations_are_a_histogram_of_run_storage_times(scraped, runs):
     buckets = scraped["payroll_run_duration_seconds_bucket"]
     for bound in DURATION_BUCKETS:
         expected = sum(1 for s in seconds if s <= bound)
-        assert buckets[labels(job="pay_job", le=f"{bound:.1f}")] == expected, bound
-    assert buckets[labels(job="pay_job", le="+Inf")] == len(finished) == 7
-    assert scraped["payroll_run_duration_seconds_count"][labels(job="pay_job")] == 7
-    total = scraped["payroll_run_duration_seconds_sum"][labels(job="pay_job")]
+        assert buckets[labels(dagster_job="pay_job", le=f"{bound:.1f}")] == expected, bound
+    assert buckets[labels(dagster_job="pay_job", le="+Inf")] == len(finished) == 7
+    assert scraped["payroll_run_duration_seconds_count"][labels(dagster_job="pay_job")] == 7
+    total = scraped["payroll_run_duration_seconds_sum"][labels(dagster_job="pay_job")]
     assert total == pytest.approx(sum(seconds), abs=1e-6)
 
 
@@ -367,7 +369,10 @@ def test_a_missing_source_leaves_the_others_answering(instance, runs, make_datab
     }
     assert "payroll_closed_periods_not_computed" not in found
     assert "payroll_newest_verified_backup_age_seconds" not in found
-    assert found["payroll_runs_total"][labels(job="pay_job", tenant="brew", status="FAILURE")] == 1
+    assert (
+        found["payroll_runs_total"][labels(dagster_job="pay_job", tenant="brew", status="FAILURE")]
+        == 1
+    )
 
 
 def test_an_unreachable_database_fails_only_its_sources(instance, runs, tmp_path):
