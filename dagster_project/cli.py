@@ -466,6 +466,49 @@ def mf(ctx: typer.Context) -> None:
 
 
 @app.command()
+def metrics(
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 9108,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (0.0.0.0 in a container).")
+    ] = "127.0.0.1",
+    backups: Annotated[
+        Path | None,
+        typer.Option(
+            "--backups", help="Folder `payroll backup` writes to (default PAYROLL_HOME/backups)."
+        ),
+    ] = None,
+) -> None:
+    """Serve Prometheus metrics on http://HOST:PORT/metrics, computed at each
+    scrape from Dagster's run storage, the warehouse and the backup folder."""
+    import dagster as dg
+    from pydantic import ValidationError
+
+    from dagster_project.lib.database import warehouse_url
+    from dagster_project.lib.instance import hold_storage_connections, prepare_dagster_home
+    from dagster_project.lib.metrics import PayrollCollector, serve
+    from dagster_project.settings import get_settings
+
+    try:
+        settings = get_settings()
+        url = warehouse_url(settings)
+    except ValidationError as exc:
+        raise _fail(f"invalid settings: {exc}", EXIT_BAD_INPUT) from None
+
+    def instance() -> dg.DagsterInstance:
+        prepare_dagster_home(settings)
+        found = dg.DagsterInstance.get()
+        hold_storage_connections(found)
+        return found
+
+    collector = PayrollCollector(url, instance, backups or settings.home_dir / "backups")
+    try:
+        serve(collector, host, port, lambda at: _say(f"• metrics on {at} (Ctrl-C stops it)"))
+    except OSError as exc:
+        message = f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+        raise _fail(message, EXIT_BAD_INPUT) from None
+
+
+@app.command()
 def backup(
     out: Annotated[
         Path | None,

@@ -10,7 +10,9 @@ so a busy pipeline cannot make them disagree.
 into a scratch database on the same server, recomputes the manifest there and
 compares every table, then drops the scratch database. It reports the RPO (age
 of the newest data in the backup) and how long the restore took (the RTO a
-real restore of this size needs).
+real restore of this size needs), and records its verdict beside the manifest
+(``verification.json``): ``payroll metrics`` reports the newest verified
+backup's age from it.
 
 The manifest holds table names, counts and hashes only: no row, no name, no
 connection string.
@@ -41,6 +43,7 @@ _log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
+VERIFICATION_NAME = "verification.json"
 SCRATCH_PREFIX = "payroll_restore_"
 # Written by the pipeline itself when data lands or a run is recorded: the age
 # of the newest of them is how much a restore of this backup would lose.
@@ -553,6 +556,7 @@ def verify_backup(path: Path, server_url: str) -> VerifyReport:
                 Mismatch(db.role, db.file, "dump file corrupted (sha256 differs from manifest)")
             )
     if report.mismatches:
+        record_verification(report)
         return report
     server = Connection.from_url(server_url)
     started = time.monotonic()
@@ -576,6 +580,7 @@ def verify_backup(path: Path, server_url: str) -> VerifyReport:
         report.tables_compared += len(db.tables)
         report.mismatches += _compare(db, actual)
     report.restore_seconds = time.monotonic() - started
+    record_verification(report)
     _log.info(
         "backup_verified path=%s tables=%d mismatches=%d seconds=%.1f",
         path,
@@ -584,3 +589,32 @@ def verify_backup(path: Path, server_url: str) -> VerifyReport:
         report.restore_seconds,
     )
     return report
+
+
+def record_verification(report: VerifyReport) -> None:
+    """The verdict of the latest ``restore --verify`` of this backup, written
+    beside its manifest (counts and times only). A backup folder that cannot
+    be written keeps its verdict on the terminal only."""
+    verdict = {
+        "format": MANIFEST_FORMAT,
+        "checked_at": report.checked_at.isoformat(),
+        "ok": report.ok,
+        "tables_compared": report.tables_compared,
+        "mismatches": len(report.mismatches),
+        "restore_seconds": round(report.restore_seconds, 3),
+    }
+    partial = report.path / f".{VERIFICATION_NAME}.partial"
+    try:
+        partial.write_text(json.dumps(verdict, indent=2) + "\n")
+        partial.replace(report.path / VERIFICATION_NAME)
+    except OSError as error:
+        _log.warning("backup_verification_not_recorded path=%s error=%s", report.path, error)
+
+
+def read_verification(path: Path) -> dict | None:
+    """The verdict ``record_verification`` left in the backup folder, if any."""
+    try:
+        verdict = json.loads((path / VERIFICATION_NAME).read_text())
+    except (OSError, ValueError):
+        return None
+    return verdict if isinstance(verdict, dict) else None

@@ -124,10 +124,16 @@ def test_the_entrypoint_is_valid_shell_and_validates_settings_first():
         assert script.stat().st_mode & 0o111, script
 
 
-def test_compose_has_the_four_services_built_from_existing_targets():
+def test_compose_has_the_five_services_built_from_existing_targets():
     compose = _yaml(COMPOSE)
     services = compose["services"]
-    assert set(services) == {"postgres", "user-code", "dagster-daemon", "dagster-webserver"}
+    assert set(services) == {
+        "postgres",
+        "user-code",
+        "dagster-daemon",
+        "dagster-webserver",
+        "payroll-metrics",
+    }
     targets = _dockerfile_targets()
     for name, service in services.items():
         if "build" in service:
@@ -141,6 +147,7 @@ def test_compose_has_the_four_services_built_from_existing_targets():
     assert services["dagster-daemon"]["build"]["target"] == "dagster"
     assert "dagster-daemon run" in " ".join(services["dagster-daemon"]["command"])
     assert f"concurrency set {POOL} 1" in " ".join(services["dagster-daemon"]["command"])
+    assert services["payroll-metrics"]["command"][:2] == ["payroll", "metrics"]
 
 
 def test_compose_mounts_files_that_exist_and_publishes_the_webserver_on_loopback_only():
@@ -225,3 +232,28 @@ def test_the_production_settings_the_deployments_set_pass_validation():
         auth_proxy=deployment["PAYROLL_AUTH_PROXY"],
     )
     assert settings.environment == "production"
+
+
+def test_the_metrics_server_is_deployed_where_prometheus_finds_it():
+    """compose: a service on the port the example scrape config targets;
+    Helm: a sidecar of the code server pod, announced by scrape annotations."""
+    service = _yaml(COMPOSE)["services"]["payroll-metrics"]
+    command = service["command"]
+    assert command[command.index("--port") + 1] == "9108"
+    assert command[command.index("--host") + 1] == "0.0.0.0"
+    assert service["ports"] == ["127.0.0.1:9108:9108"]
+    scrape = _yaml(DEPLOY / "prometheus" / "prometheus.yml")["scrape_configs"][0]
+    assert scrape["static_configs"][0]["targets"] == ["payroll-metrics:9108"]
+    deployment = _yaml(HELM_VALUES)["dagster-user-deployments"]["deployments"][0]
+    annotations = deployment["annotations"]
+    assert annotations["prometheus.io/scrape"] == "true"
+    (sidecar,) = deployment["sidecarContainers"]
+    assert sidecar["args"][:2] == ["payroll", "metrics"]
+    port = sidecar["args"][sidecar["args"].index("--port") + 1]
+    assert annotations["prometheus.io/port"] == port
+    assert {"name": "metrics", "containerPort": int(port)} in sidecar["ports"]
+    assert {"secretRef": {"name": "payroll-settings"}} in sidecar["envFrom"]
+    assert sidecar["image"].rsplit(":", 1) == [
+        deployment["image"]["repository"],
+        deployment["image"]["tag"],
+    ]
