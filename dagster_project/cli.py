@@ -213,21 +213,12 @@ def ingest(
     ],
 ) -> None:
     """Load CSV files: every row validated, bad rows kept with a reason, good rows upserted."""
-    from dagster_project.ingest.loader import (
-        IngestConnectionLost,
-        IngestError,
-        IngestFileError,
-        ingest_paths,
-    )
+    from dagster_project.ingest.loader import IngestConnectionLost, IngestError, ingest_paths
 
     url = _warehouse()
     try:
         report = ingest_paths(url, paths, on_file=lambda result: _say(f"  {result.file}: ok"))
-    except IngestFileError as exc:
-        raise _fail(
-            f"{exc.file}: row {exc.row}, field {exc.field}: {exc}", EXIT_BAD_INPUT
-        ) from None
-    except IngestError as exc:
+    except IngestError as exc:  # a refused file names its file, row and field itself
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
     except IngestConnectionLost as exc:
         raise _fail(str(exc), EXIT_FAILED) from None

@@ -7,7 +7,7 @@ from typing import Any
 
 import dagster as dg
 
-from dagster_project.defs import resources
+from dagster_project.defs import loggers, resources
 from dagster_project.defs.checks import checks
 from dagster_project.defs.dbt import assets as dbt_assets
 from dagster_project.defs.ingest import assets as ingest_assets
@@ -21,6 +21,7 @@ from dagster_project.defs.sensors import alerts as alert_sensors
 from dagster_project.defs.sensors import jobs as sensor_jobs
 from dagster_project.defs.sensors import landing as landing_sensors
 from dagster_project.defs.sensors import late_data as late_data_sensors
+from dagster_project.lib.logs import configure_logging
 
 
 def build_defs(resource_overrides: Mapping[str, Any] | None = None) -> dg.Definitions:
@@ -29,6 +30,7 @@ def build_defs(resource_overrides: Mapping[str, Any] | None = None) -> dg.Defini
     warehouse, landing folder or schedule delays)."""
     return dg.Definitions.merge(
         resources.defs(resource_overrides),
+        loggers.defs(),
         ingest_assets.defs(),
         dbt_assets.defs(),
         publish_assets.defs(),
@@ -47,4 +49,6 @@ def build_defs(resource_overrides: Mapping[str, Any] | None = None) -> dg.Defini
 
 @dg.definitions
 def defs() -> dg.Definitions:
+    # the code server and the daemon's sensor evaluations log like the CLI
+    configure_logging()
     return build_defs()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import logging
 import os
 import sys
 from functools import lru_cache
@@ -33,7 +32,9 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-_log = logging.getLogger(__name__)
+from dagster_project.lib.logs import get_logger
+
+_log = get_logger(__name__)
 
 Environment = Literal["development", "test", "production"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -333,8 +334,7 @@ def unknown_variables(environ: dict[str, str] | None = None) -> dict[str, str | 
 def get_settings() -> Settings:
     settings = Settings()
     for variable, suggestion in unknown_variables().items():
-        hint = f" suggestion={suggestion}" if suggestion else ""
-        _log.warning("unknown_setting variable=%s%s", variable, hint)
+        _log.warning("unknown_setting", variable=variable, suggestion=suggestion)
     return settings
 
 
