@@ -373,6 +373,7 @@ def ui(
 ) -> None:
     """Serve the Dagster UI (and its daemon) over the project's instance on 127.0.0.1."""
     from dagster_project.lib.instance import prepare_dagster_home
+    from dagster_project.lib.supervise import run_until_stopped
 
     _warehouse()
     prepare_dagster_home()
@@ -392,11 +393,7 @@ def ui(
     # the venv's tools (dbt for prepare_if_dev) without activating it
     env = os.environ.copy()
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    try:
-        code = subprocess.call(command, env=env)
-    except KeyboardInterrupt:
-        code = 0
-    raise typer.Exit(code)
+    raise typer.Exit(run_until_stopped(command, env))
 
 
 @app.command()
