@@ -15,10 +15,13 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 install: $(STAMP) $(MANIFEST)
 
+# setuptools reminds every editable install that a folder named like the
+# package shadows it: that folder is the package here, so the reminder is noise.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	PYTHONWARNINGS="ignore::UserWarning:setuptools.command.editable_wheel" \
+		$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
 # The dbt manifest is built here, at install time, never at import.
