@@ -5,7 +5,9 @@ The shipped file names the compose services (``dagster-webserver:3000``,
 ``dagster-webserver-read-only:3000``), which do not resolve here, and listens
 on 8443: :func:`render_config` changes exactly those three lines and nothing
 else, so ``nginx -t`` and the access test run the real configuration.
-``make test`` installs the ``nginx`` package when it is missing;
+Run as root (CI), nginx starts as ``www-data`` in a folder of its own, as
+the proxy container does: never as root. ``make test`` installs the
+``nginx`` package when it is missing;
 ``PAYROLL_SKIP_NGINX=1`` skips these tests on request, and otherwise a missing
 binary fails them.
 """
@@ -14,10 +16,12 @@ from __future__ import annotations
 
 import base64
 import os
+import pwd
 import re
 import shutil
 import ssl
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -42,7 +46,7 @@ _SEARCH_PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/usr/l
 
 def nginx_binary() -> str:
     if os.environ.get(SKIP_ENV) == "1":
-        pytest.skip(f"{SKIP_ENV}=1")
+        pytest.skip(f"{SKIP_ENV}=1: the tests that run Debian's nginx are skipped on request")
     path = shutil.which("nginx", path=_SEARCH_PATH)
     if path is None:
         pytest.fail(
@@ -116,6 +120,23 @@ def write_config_dir(
     return folder
 
 
+def _unprivileged_user() -> pwd.struct_passwd | None:
+    """The user nginx runs as when the tests run as root; None otherwise."""
+    if os.geteuid() != 0:
+        return None
+    for name in ("www-data", "nobody"):
+        try:
+            return pwd.getpwnam(name)
+        except KeyError:
+            continue
+    raise AssertionError("running as root, and neither www-data nor nobody exists to run nginx")
+
+
+def _hand_over(folder: Path, user: pwd.struct_passwd) -> None:
+    for path in [folder, *folder.rglob("*")]:
+        os.chown(path, user.pw_uid, user.pw_gid)
+
+
 def nginx_command(binary: str, prefix: Path, conf: Path, *extra: str) -> list[str]:
     return [binary, "-p", f"{prefix}/", "-c", str(conf), "-e", "stderr", *extra]
 
@@ -130,11 +151,22 @@ class Response:
 class Nginx:
     """nginx in the foreground (``daemon off``) over a configuration folder."""
 
-    def __init__(self, binary: str, conf_dir: Path, prefix: Path, port: int):
+    def __init__(
+        self,
+        binary: str,
+        conf_dir: Path,
+        prefix: Path,
+        port: int,
+        user: pwd.struct_passwd | None = None,
+    ):
         self.port = port
         self.url = f"https://127.0.0.1:{port}"
         prefix.mkdir(parents=True, exist_ok=True)
         self.log = prefix / "nginx.log"
+        self.log.touch()
+        if user is not None:
+            # its stdout is this log, which nginx reopens by name (/dev/stdout)
+            _hand_over(prefix.parent, user)
         self._tls = ssl.create_default_context(cafile=str(conf_dir / "tls" / "server.crt"))
         # the loopback proxy must never be reached through a proxy from the environment
         self._opener = urllib.request.build_opener(
@@ -146,6 +178,9 @@ class Nginx:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
+                user=user.pw_uid if user else None,
+                group=user.pw_gid if user else None,
+                extra_groups=[] if user else None,
             )
 
     def wait_ready(self, timeout: float = 20) -> None:
@@ -178,19 +213,26 @@ class Nginx:
         except urllib.error.HTTPError as error:
             return Response(error.code, dict(error.headers), error.read())
 
+    folder: Path | None = None
+
     def close(self) -> None:
         stop(self.process)
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def start_nginx(
     binary: str,
-    folder: Path,
     upstreams: dict[str, str],
     users: dict[str, str],
     operators: list[str],
 ) -> Nginx:
+    """nginx in a temporary folder of its own (readable by the user it runs
+    as, unlike pytest's), removed by :meth:`Nginx.close`."""
+    folder = Path(tempfile.mkdtemp(prefix="payroll-nginx-"))
     port = free_port()
     conf_dir = write_config_dir(folder / "conf", upstreams, port, users, operators)
-    nginx = Nginx(binary, conf_dir, folder / "prefix", port)
+    nginx = Nginx(binary, conf_dir, folder / "prefix", port, _unprivileged_user())
+    nginx.folder = folder
     nginx.wait_ready()
     return nginx
