@@ -132,7 +132,7 @@ def test_proxy_auth_names_a_known_method_and_webserver_urls_carry_no_password():
     with pytest.raises(ValidationError, match="proxy_auth"):
         Settings(proxy_auth="basic")
     with pytest.raises(ValidationError, match="must not carry a user or password"):
-        Settings(viewer_webserver_url="http://admin:pw@viewer:3000")
+        Settings(viewer_webserver_url="http://admin@viewer:3000")
     assert Settings(proxy_auth="", proxy_url="").proxy_url is None
 
 
