@@ -234,5 +234,9 @@ def start_nginx(
     conf_dir = write_config_dir(folder / "conf", upstreams, port, users, operators)
     nginx = Nginx(binary, conf_dir, folder / "prefix", port, _unprivileged_user())
     nginx.folder = folder
-    nginx.wait_ready()
+    try:
+        nginx.wait_ready()
+    except BaseException:
+        nginx.close()
+        raise
     return nginx
