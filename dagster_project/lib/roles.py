@@ -212,7 +212,7 @@ def ensure_tenant_roles(conn: psycopg2.extensions.connection) -> list[str]:
         try:
             _create_group_role(conn, name)
         except RolesError as error:
-            _log.warning("tenant_role_missing", role=name, reason=error)
+            _log.warning("tenant_role_missing", role=name, reason=str(error))
             continue
         existing.append(name)
     return existing

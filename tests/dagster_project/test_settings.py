@@ -16,6 +16,7 @@ from dagster_project.settings import (
     require_safe_database,
     unknown_variables,
 )
+from tests.log_events import logged_events
 
 STRONG = "Vq3-long-unique-9xT"  # a made-up password, never a real one
 
@@ -251,9 +252,13 @@ def test_get_settings_warns_about_a_misspelled_setting(monkeypatch, caplog):
             get_settings()
     finally:
         get_settings.cache_clear()
-    assert "unknown_setting variable=PAYROLL_LANDING_DIRR suggestion=PAYROLL_LANDING_DIR" in (
-        caplog.text
-    )
+    assert logged_events(caplog) == [
+        {
+            "event": "unknown_setting",
+            "variable": "PAYROLL_LANDING_DIRR",
+            "suggestion": "PAYROLL_LANDING_DIR",
+        }
+    ]
 
 
 def _as_role(url: str, role: str) -> str:
