@@ -145,6 +145,12 @@ class Settings(BaseSettings):
     )
     dbt_threads: int = Field(default=2, ge=1, le=64)
     log_level: LogLevel = Field(default="WARNING", description="Level of the structured logs.")
+    # read by lib/logs before any setting is (a bad value there is refused by name)
+    log_format: Literal["json", "console"] | None = Field(
+        default=None,
+        description="json (one object per line) or console; unset: console on a terminal, "
+        "json otherwise.",
+    )
     schedule_close_delay_hours: float = Field(
         default=24,
         ge=0,
