@@ -34,7 +34,9 @@ class _Relation:
 
 class _RelationFactory:
     @staticmethod
-    def create(database: str = "payroll", schema: str = "public", identifier: str = "") -> _Relation:
+    def create(
+        database: str = "payroll", schema: str = "public", identifier: str = ""
+    ) -> _Relation:
         return _Relation(database, schema, identifier)
 
 
