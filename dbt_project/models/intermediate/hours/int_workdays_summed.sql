@@ -54,7 +54,14 @@ time_summed_to_workday as (
         sum(straight_time_pay_seconds) over workday as straight_time_pay_seconds
     from parts_by_jurisdiction
     window workday as (partition by tenant_id, staff_id, work_date)
-    order by tenant_id asc, staff_id asc, work_date asc, seconds_worked desc, jurisdiction asc
+    -- qualified: a bare name in order by is the output column (the day's
+    -- sum, the same on every row of the day), not this part's own time
+    order by
+        parts_by_jurisdiction.tenant_id asc,
+        parts_by_jurisdiction.staff_id asc,
+        parts_by_jurisdiction.work_date asc,
+        parts_by_jurisdiction.seconds_worked desc,
+        parts_by_jurisdiction.jurisdiction asc
 
 ),
 
