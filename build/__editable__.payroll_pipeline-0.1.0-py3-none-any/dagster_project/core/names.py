@@ -1,1 +1,0 @@
-/work/main/dagster_project/core/names.py

@@ -1,1 +1,0 @@
-/work/main/dagster_project/defs/dbt/__init__.py

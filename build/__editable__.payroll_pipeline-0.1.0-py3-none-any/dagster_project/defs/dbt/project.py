@@ -1,1 +1,0 @@
-/work/main/dagster_project/defs/dbt/project.py

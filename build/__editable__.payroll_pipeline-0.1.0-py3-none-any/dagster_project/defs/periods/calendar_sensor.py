@@ -1,1 +1,0 @@
-/work/main/dagster_project/defs/periods/calendar_sensor.py

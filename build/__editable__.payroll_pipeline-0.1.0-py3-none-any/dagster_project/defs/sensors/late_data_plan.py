@@ -1,1 +1,0 @@
-/work/main/dagster_project/defs/sensors/late_data_plan.py

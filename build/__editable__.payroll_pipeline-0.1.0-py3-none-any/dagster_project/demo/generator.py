@@ -1,1 +1,0 @@
-/work/main/dagster_project/demo/generator.py

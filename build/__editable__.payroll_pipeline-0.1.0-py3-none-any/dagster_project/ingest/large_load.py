@@ -1,1 +1,0 @@
-/work/main/dagster_project/ingest/large_load.py

@@ -1,1 +1,0 @@
-/work/main/dagster_project/lib/dbt_inprocess.py

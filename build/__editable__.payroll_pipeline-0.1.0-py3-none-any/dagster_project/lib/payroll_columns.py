@@ -1,1 +1,0 @@
-/work/main/dagster_project/lib/payroll_columns.py
