@@ -35,10 +35,10 @@ from dagster_project.lib.backup import (
     verify_backup,
 )
 from dagster_project.lib.backup_folder import newest_backup, prune_backups
+from dagster_project.lib.instance import BACKUP_POOL
 
 BACKUP_JOB = "backup_job"
 VERIFY_JOB = "backup_verify_job"
-BACKUP_POOL = "payroll_backups"
 # pg_restore's last line may quote a key of a row (a staff id): only its head
 # reaches run storage
 _RESTORE_FAILED = re.compile(r"^(pg_restore of \S+ failed \(exit -?\d+\))")

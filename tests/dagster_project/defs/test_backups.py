@@ -112,12 +112,13 @@ def test_the_schedules_tick_on_the_crons_of_the_settings(tmp_path):
 
     with dg.instance_for_test() as instance:
         for schedule, trigger in ((backup, "backup"), (verify, "backup-verify")):
-            context = dg.build_schedule_context(
+            # as a context manager: the instance it opens is closed again
+            with dg.build_schedule_context(
                 instance=instance,
                 scheduled_execution_time=dt.datetime(2027, 1, 4, 4, 0, tzinfo=UTC),
                 repository_def=repository,
-            )
-            (request,) = schedule.evaluate_tick(context).run_requests
+            ) as context:
+                (request,) = schedule.evaluate_tick(context).run_requests
             assert request.run_key == f"{trigger}:2027-01-04T04:00+0000"
             assert request.tags["payroll/trigger"] == trigger
             assert request.tags["dagster/schedule_name"] == schedule.name
@@ -261,3 +262,17 @@ def test_payroll_backup_writes_where_the_schedule_does(databases, tmp_path, monk
     assert made.exit_code == 0, made.output
     (backup,) = list_backups(tmp_path / "scheduled")
     assert _manifest(backup.path)["databases"][0]["tables"]["raw.backup_probe"]["rows"] == PAYSLIPS
+
+
+def test_the_backup_steps_share_one_pool_limited_to_one_run():
+    from dagster_project.defs.backups.jobs import backup_job, backup_verify_job
+    from dagster_project.lib.instance import BACKUP_POOL, ensure_warehouse_pool
+
+    pools = {node.definition.pool for job in (backup_job, backup_verify_job) for node in job.nodes}
+    assert pools == {BACKUP_POOL}
+    with dg.instance_for_test() as instance:
+        ensure_warehouse_pool(instance)
+        limits = {p.name: p.limit for p in instance.event_log_storage.get_pool_limits()}
+    assert limits[BACKUP_POOL] == 1
+    compose = (Path(__file__).resolve().parents[3] / "deploy" / "docker-compose.yaml").read_text()
+    assert f"dagster instance concurrency set {BACKUP_POOL} 1" in compose
