@@ -213,21 +213,12 @@ def ingest(
     ],
 ) -> None:
     """Load CSV files: every row validated, bad rows kept with a reason, good rows upserted."""
-    from dagster_project.ingest.loader import (
-        IngestConnectionLost,
-        IngestError,
-        IngestFileError,
-        ingest_paths,
-    )
+    from dagster_project.ingest.loader import IngestConnectionLost, IngestError, ingest_paths
 
     url = _warehouse()
     try:
         report = ingest_paths(url, paths, on_file=lambda result: _say(f"  {result.file}: ok"))
-    except IngestFileError as exc:
-        raise _fail(
-            f"{exc.file}: row {exc.row}, field {exc.field}: {exc}", EXIT_BAD_INPUT
-        ) from None
-    except IngestError as exc:
+    except IngestError as exc:  # a refused file names its file, row and field itself
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
     except IngestConnectionLost as exc:
         raise _fail(str(exc), EXIT_FAILED) from None
@@ -382,6 +373,7 @@ def ui(
 ) -> None:
     """Serve the Dagster UI (and its daemon) over the project's instance on 127.0.0.1."""
     from dagster_project.lib.instance import prepare_dagster_home
+    from dagster_project.lib.supervise import run_until_stopped
 
     _warehouse()
     prepare_dagster_home()
@@ -401,11 +393,7 @@ def ui(
     # the venv's tools (dbt for prepare_if_dev) without activating it
     env = os.environ.copy()
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    try:
-        code = subprocess.call(command, env=env)
-    except KeyboardInterrupt:
-        code = 0
-    raise typer.Exit(code)
+    raise typer.Exit(run_until_stopped(command, env))
 
 
 @app.command()

@@ -7,7 +7,7 @@ from typing import Any
 
 import dagster as dg
 
-from dagster_project.defs import resources
+from dagster_project.defs import loggers, resources
 from dagster_project.defs.backups import jobs as backup_jobs
 from dagster_project.defs.checks import checks
 from dagster_project.defs.dbt import assets as dbt_assets
@@ -23,6 +23,7 @@ from dagster_project.defs.sensors import alerts as alert_sensors
 from dagster_project.defs.sensors import jobs as sensor_jobs
 from dagster_project.defs.sensors import landing as landing_sensors
 from dagster_project.defs.sensors import late_data as late_data_sensors
+from dagster_project.lib.logs import configure_logging
 from dagster_project.settings import Settings
 
 
@@ -36,6 +37,7 @@ def build_defs(
     settings = settings or resources.process_settings()
     return dg.Definitions.merge(
         resources.defs(resource_overrides, settings),
+        loggers.defs(),
         ingest_assets.defs(),
         dbt_assets.defs(),
         publish_assets.defs(),
@@ -56,4 +58,6 @@ def build_defs(
 
 @dg.definitions
 def defs() -> dg.Definitions:
+    # the code server and the daemon's sensor evaluations log like the CLI
+    configure_logging()
     return build_defs()

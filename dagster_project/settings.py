@@ -4,8 +4,9 @@ Every setting is documented in ``.env.example`` at the repository root.
 ``PAYROLL_ENVIRONMENT=production`` (a bare ``ENVIRONMENT=production`` too)
 refuses settings that are unsafe for pay data: the embedded database, a
 database URL without TLS (``sslmode=require`` or stronger), a default or weak
-password, and a webserver that is neither read-only nor behind an
-authenticating proxy. What only the database can tell (a superuser role, a
+password, and a UI without its authenticating proxy (the proxy's https
+address, how it authenticates, and the operator and viewer webservers it
+forwards to: ``deploy/nginx/``). What only the database can tell (a superuser role, a
 connection that did not negotiate TLS) is checked by
 :func:`require_safe_database`, which ``payroll doctor`` and the deployment
 entry points call at start (``python -m dagster_project.settings --database``).
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import logging
 import os
 import sys
 from functools import lru_cache
@@ -34,10 +34,14 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dagster_project.lib.backup_retention import DEFAULT_DAILY_DAYS, DEFAULT_HOURLY_HOURS
+from dagster_project.lib.logs import get_logger
 
-_log = logging.getLogger(__name__)
+_log = get_logger(__name__)
 
 Environment = Literal["development", "test", "production"]
+# how users prove who they are at the proxy (deploy/nginx/nginx.conf: htpasswd;
+# client certificates with ssl_verify_client; oidc: oauth2-proxy in front)
+ProxyAuth = Literal["htpasswd", "client-certificate", "oidc"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 ENV_PREFIX = "PAYROLL_"
@@ -69,6 +73,11 @@ WEAK_PASSWORDS = frozenset(
 # PAYROLL_* variables the project sets or reads that are not settings.
 _NOT_SETTINGS_PREFIXES = ("PAYROLL_DBT_", "PAYROLL_TEST_")
 _NOT_SETTINGS = frozenset({"PAYROLL_DAGSTER_STORAGE_URL"})
+# settings that are no longer read, with what replaced them
+RETIRED_SETTINGS = {
+    "PAYROLL_AUTH_PROXY": "PAYROLL_PROXY_URL, PAYROLL_PROXY_AUTH, "
+    "PAYROLL_OPERATOR_WEBSERVER_URL and PAYROLL_VIEWER_WEBSERVER_URL",
+}
 
 
 class UnsafeSettingsError(RuntimeError):
@@ -96,7 +105,17 @@ def _webhook_url(value: SecretStr | None) -> SecretStr | None:
     return value
 
 
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http:// or https:// URL with a host")
+    if parts.username or parts.password:
+        raise ValueError("must not carry a user or password")
+    return value.rstrip("/")
+
+
 PostgresUrl = Annotated[str, AfterValidator(_postgres_url)]
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
 WebhookUrl = Annotated[SecretStr | None, AfterValidator(_webhook_url)]
 
 
@@ -129,6 +148,12 @@ class Settings(BaseSettings):
     )
     dbt_threads: int = Field(default=2, ge=1, le=64)
     log_level: LogLevel = Field(default="WARNING", description="Level of the structured logs.")
+    # read by lib/logs before any setting is (a bad value there is refused by name)
+    log_format: Literal["json", "console"] | None = Field(
+        default=None,
+        description="json (one object per line) or console; unset: console on a terminal, "
+        "json otherwise.",
+    )
     schedule_close_delay_hours: float = Field(
         default=24,
         ge=0,
@@ -188,9 +213,25 @@ class Settings(BaseSettings):
     webserver_read_only: bool = Field(
         default=False, description="The Dagster webserver runs with --read-only."
     )
-    auth_proxy: bool = Field(
-        default=False,
-        description="The webserver is reachable only through an authenticating reverse proxy.",
+    proxy_url: HttpUrl | None = Field(
+        default=None,
+        description="The https address users open: the authenticating proxy in front of "
+        "the two webservers (deploy/nginx/nginx.conf). Required in production.",
+    )
+    proxy_auth: ProxyAuth | None = Field(
+        default=None,
+        description="How the proxy authenticates users: htpasswd, client-certificate or "
+        "oidc (an OIDC proxy such as oauth2-proxy). Required in production.",
+    )
+    operator_webserver_url: HttpUrl | None = Field(
+        default=None,
+        description="Where the proxy forwards operators: the full Dagster webserver, "
+        "reachable from the proxy only. Required in production.",
+    )
+    viewer_webserver_url: HttpUrl | None = Field(
+        default=None,
+        description="Where the proxy forwards viewers: a second webserver started with "
+        "--read-only. Required in production.",
     )
 
     @model_validator(mode="before")
@@ -204,7 +245,16 @@ class Settings(BaseSettings):
             return {**data, "environment": "production"}
         return data
 
-    @field_validator("database_url", "dagster_database_url", "alert_webhook_url", mode="before")
+    @field_validator(
+        "database_url",
+        "dagster_database_url",
+        "alert_webhook_url",
+        "proxy_url",
+        "proxy_auth",
+        "operator_webserver_url",
+        "viewer_webserver_url",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
@@ -305,11 +355,58 @@ def production_problems(settings: Settings) -> list[str]:
         )
     for name, url in settings.database_urls().items():
         problems.extend(url_problems(name, url))
-    if not (settings.webserver_read_only or settings.auth_proxy):
+    problems.extend(proxy_problems(settings))
+    return problems
+
+
+def _address(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    return (parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
+
+
+def proxy_problems(settings: Settings, environ: dict[str, str] | None = None) -> list[str]:
+    """What keeps the UI from being reached only through its authenticating
+    proxy: anyone who reaches a webserver that is not read-only can launch or
+    wipe pay runs, and a read-only one still shows every run's metadata."""
+    environ = dict(os.environ if environ is None else environ)
+    problems = [
+        f"{name} is no longer read: set {replacement} instead"
+        for name, replacement in RETIRED_SETTINGS.items()
+        if name in environ
+    ]
+    if settings.proxy_url is None:
         problems.append(
-            "the Dagster webserver must run read-only (PAYROLL_WEBSERVER_READ_ONLY=true) "
-            "or behind an authenticating proxy (PAYROLL_AUTH_PROXY=true): anyone who "
-            "reaches it could launch or wipe pay runs"
+            "PAYROLL_PROXY_URL is required when PAYROLL_ENVIRONMENT=production: the https "
+            "address of the authenticating proxy in front of the UI (deploy/nginx/)"
+        )
+    elif urlsplit(settings.proxy_url).scheme != "https":
+        problems.append(
+            "PAYROLL_PROXY_URL must be an https:// URL: passwords and session cookies "
+            "never cross the network in plain text"
+        )
+    if settings.proxy_auth is None:
+        problems.append(
+            "PAYROLL_PROXY_AUTH is required when PAYROLL_ENVIRONMENT=production: "
+            "htpasswd, client-certificate or oidc"
+        )
+    upstreams = {
+        "PAYROLL_OPERATOR_WEBSERVER_URL": settings.operator_webserver_url,
+        "PAYROLL_VIEWER_WEBSERVER_URL": settings.viewer_webserver_url,
+    }
+    for name, url in upstreams.items():
+        if url is None:
+            problems.append(
+                f"{name} is required when PAYROLL_ENVIRONMENT=production: where the "
+                "proxy forwards "
+                + ("operators (the full webserver)" if "OPERATOR" in name else "viewers")
+            )
+        elif settings.proxy_url is not None and _address(url) == _address(settings.proxy_url):
+            problems.append(f"{name} is the proxy's own address: name the webserver behind it")
+    operator, viewer = upstreams.values()
+    if operator is not None and viewer is not None and _address(operator) == _address(viewer):
+        problems.append(
+            "PAYROLL_OPERATOR_WEBSERVER_URL and PAYROLL_VIEWER_WEBSERVER_URL are the same "
+            "webserver: viewers need a second one started with --read-only"
         )
     return problems
 
@@ -384,8 +481,7 @@ def unknown_variables(environ: dict[str, str] | None = None) -> dict[str, str | 
 def get_settings() -> Settings:
     settings = Settings()
     for variable, suggestion in unknown_variables().items():
-        hint = f" suggestion={suggestion}" if suggestion else ""
-        _log.warning("unknown_setting variable=%s%s", variable, hint)
+        _log.warning("unknown_setting", variable=variable, suggestion=suggestion)
     return settings
 
 

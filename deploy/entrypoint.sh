@@ -1,7 +1,7 @@
 #!/bin/sh
 # Every payroll container starts here: the settings are validated first
 # (PAYROLL_ENVIRONMENT=production refuses the embedded database, URLs without
-# TLS, weak passwords, an unguarded webserver, and — checked against the
+# TLS, weak passwords, a UI without its authenticating proxy, and — checked against the
 # database — a superuser or BYPASSRLS role), then the command runs.
 set -eu
 

@@ -9,7 +9,6 @@ A large load sets the table's indexes aside for the statement
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,12 +19,13 @@ from psycopg2 import sql
 
 from dagster_project.core.periods import TENANT_ID_PATTERN
 from dagster_project.ingest.errors import IngestFileError
-from dagster_project.ingest.files import HashingReader, open_hashed
+from dagster_project.ingest.files import HashingReader, not_utf8, open_hashed
 from dagster_project.ingest.large_load import indexes_set_aside
 from dagster_project.ingest.results import FileResult
 from dagster_project.ingest.schemas import RECORD_ID_PATTERN, FileKind
+from dagster_project.lib.logs import get_logger
 
-_log = logging.getLogger(__name__)
+_log = get_logger(__name__)
 _WORK_MEM = "256MB"
 _ROLE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$"
 # ISO 8601 with offset or Z, every field range-checked by the pattern itself
@@ -181,7 +181,9 @@ def _copy_file(
     ).format(columns)
     try:
         cur.copy_expert(statement, source, size=_COPY_CHUNK)
-    except (pg_errors.BadCopyFileFormat, pg_errors.CharacterNotInRepertoire) as error:
+    except pg_errors.CharacterNotInRepertoire:
+        raise not_utf8(path) from None
+    except pg_errors.BadCopyFileFormat as error:
         raise IngestFileError(
             path, _copy_error_row(error), "row", _copy_error_message(error)
         ) from None
@@ -502,9 +504,10 @@ def load_attendance_file(
             received, rejected, newest, inserted, replaced, ignored = cur.fetchone()
     if ignored:
         _log.warning(
-            "attendance_corrections_ignored file=%s rows=%d reason=older_than_loaded",
-            path,
-            ignored,
+            "attendance_corrections_ignored",
+            file=str(path),
+            rows=ignored,
+            reason="older_than_loaded",
         )
     return FileResult(
         file=str(path),

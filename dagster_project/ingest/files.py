@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import hashlib
@@ -44,13 +45,37 @@ def discover_files(paths: Sequence[Path]) -> list[tuple[FileKind, Path]]:
     return sorted(with_kinds, key=lambda item: (order.index(item[0].name), str(item[1])))
 
 
+def not_utf8(path: Path) -> IngestFileError:
+    """The refusal of a file that is not UTF-8, naming the line and the byte
+    where it stops being UTF-8 (a decoder reading ahead cannot tell)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    with path.open("rb") as raw:
+        for line_number, line in enumerate(raw, start=1):
+            try:
+                decoder.decode(line)
+            except UnicodeDecodeError as error:
+                bad = line[error.start]
+                return IngestFileError(
+                    path,
+                    line_number,
+                    "row",
+                    f"not UTF-8 text: byte 0x{bad:02x} at byte offset {offset + error.start} "
+                    f"(column {error.start + 1} of line {line_number})",
+                )
+            offset += len(line)
+    return IngestFileError(path, line_number if offset else 1, "row", "not UTF-8 text")
+
+
 def read_header(path: Path, kind: FileKind) -> list[str]:
     """The header row, checked: no unknown, missing required or repeated column."""
+    with path.open("rb") as raw:
+        first_line = raw.readline()
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            header = next(csv.reader(handle), None)
+        text = first_line.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise IngestFileError(path, 1, "header", "file is not UTF-8 text") from None
+        raise not_utf8(path) from None
+    header = next(csv.reader([text]), None)
     if not header:
         raise IngestFileError(path, 1, "header", "file is empty: a header row is required")
     header = [column.strip() for column in header]

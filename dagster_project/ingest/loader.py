@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from dagster_project.ingest.files import discover_files, read_header
 from dagster_project.ingest.results import FileResult, IngestReport
 from dagster_project.ingest.small_files import load_small_file
 from dagster_project.lib.database import connect
+from dagster_project.lib.logs import get_logger
 
 __all__ = [
     "IngestConnectionLost",
@@ -25,7 +25,7 @@ __all__ = [
     "ingest_paths",
 ]
 
-_log = logging.getLogger(__name__)
+_log = get_logger(__name__)
 _TEMP_BUFFERS = "256MB"
 
 _RECORD_LOAD = """
@@ -90,16 +90,15 @@ def ingest_paths(
                 raise
             report.files.append(result)
             _log.info(
-                "file_ingested kind=%s file=%s received=%d loaded=%d replaced=%d "
-                "unchanged=%d superseded=%d rejected=%d",
-                result.kind,
-                result.file,
-                result.received,
-                result.loaded,
-                result.replaced,
-                result.unchanged,
-                result.superseded,
-                result.rejected,
+                "file_ingested",
+                kind=result.kind,
+                file=result.file,
+                received=result.received,
+                loaded=result.loaded,
+                replaced=result.replaced,
+                unchanged=result.unchanged,
+                superseded=result.superseded,
+                rejected=result.rejected,
             )
             if on_file is not None:
                 on_file(result)

@@ -15,7 +15,7 @@ from psycopg2 import sql
 from pydantic import ValidationError
 
 from dagster_project.ingest.errors import IngestFileError
-from dagster_project.ingest.files import open_hashed_text
+from dagster_project.ingest.files import not_utf8, open_hashed_text
 from dagster_project.ingest.rejects import Rejection, record_rejections
 from dagster_project.ingest.results import FileResult
 from dagster_project.ingest.schemas import FileKind, InputRow
@@ -42,8 +42,9 @@ def _validated_rows(
     received = 0
     with open_hashed_text(path) as (handle, hashed):
         reader = csv.reader(handle)
-        next(reader)
-        for values in _rows_of(reader, path):
+        rows = _rows_of(reader, path)
+        next(rows, None)  # the header, checked already
+        for values in rows:
             if not values:
                 continue  # a blank line is no row (csv.DictReader skips it too)
             received += 1
@@ -79,9 +80,7 @@ def _rows_of(reader: Any, path: Path) -> Iterator[list[str]]:
         except StopIteration:
             return
         except UnicodeDecodeError:
-            raise IngestFileError(
-                path, reader.line_num + 1, "row", "file is not UTF-8 text"
-            ) from None
+            raise not_utf8(path) from None
         except csv.Error as error:
             raise IngestFileError(path, reader.line_num, "row", f"not valid CSV: {error}") from None
 

@@ -9,7 +9,6 @@ time in its name is when it was taken.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import re
 import shutil
 from dataclasses import dataclass
@@ -17,8 +16,9 @@ from pathlib import Path
 
 from dagster_project.lib.backup import MANIFEST_NAME, read_verification
 from dagster_project.lib.backup_retention import BackupRecord, Retention, plan_retention
+from dagster_project.lib.logs import get_logger
 
-_log = logging.getLogger(__name__)
+_log = get_logger(__name__)
 
 BACKUP_NAME = re.compile(r"^payroll-(\d{8}T\d{6}Z)(?:-\d+)?$")
 _TIME_FORMAT = "%Y%m%dT%H%M%SZ"
@@ -78,5 +78,5 @@ def prune_backups(folder: Path, now: dt.datetime, retention: Retention) -> list[
         backup = by_name[record.name]
         shutil.rmtree(backup.path)
         deleted.append(backup)
-    _log.info("backups_pruned folder=%s kept=%d deleted=%d", folder, len(plan.keep), len(deleted))
+    _log.info("backups_pruned", folder=str(folder), kept=len(plan.keep), deleted=len(deleted))
     return deleted

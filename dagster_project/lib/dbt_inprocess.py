@@ -13,16 +13,45 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import queue
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dagster_project.lib.logs import get_logger, run_context_fields
+
 RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
 _FAILED = frozenset({"error", "fail", "runtime error"})
 _DONE = object()
+# dbt's own lines, relayed as our log events (dbt prints nothing itself)
+_RELAYED_LEVELS = {"info": logging.INFO, "warn": logging.WARNING, "error": logging.ERROR}
+# PostgreSQL quotes the offending row in an error's detail: it holds pay
+_ROW_VALUES = re.compile(r"(DETAIL:\s*Failing row contains|Failing row contains).*", re.DOTALL)
+_dbt_log = get_logger("dagster_project.dbt")
+
+
+def without_row_values(message: str) -> str:
+    """dbt's message without the row PostgreSQL quotes in an error's detail."""
+    return _ROW_VALUES.sub("(row values withheld)", message)
+
+
+def _relay(event, log) -> None:
+    level = _RELAYED_LEVELS.get(event.info.level)
+    if level is None or not event.info.msg.strip():
+        return
+    node_info = getattr(event.data, "node_info", None)
+    node = getattr(node_info, "unique_id", "") if node_info is not None else ""
+    log.log(
+        level,
+        "dbt",
+        dbt_event=event.info.name,
+        node=node or None,
+        msg=without_row_values(event.info.msg),
+    )
 
 
 class DbtBuildFailed(RuntimeError):
@@ -86,25 +115,28 @@ def stream_build(
 
     manifest = load_manifest(manifest_path, database)
     events: queue.Queue[object] = queue.Queue()
+    # dbt's own threads run the nodes: the caller's run context goes with them
+    log = _dbt_log.bind(**run_context_fields())
 
     def on_event(event) -> None:
+        _relay(event, log)
         if event.info.name in RESULT_EVENTS:
             raw = msg_to_dict(event)
             events.put(raw)
             status = str(raw.get("data", {}).get("status", "")).lower()
             if status in _FAILED:
                 node = raw["data"].get("node_info", {}).get("unique_id", "?")
-                build.errors.append(f"{node}: {raw['info'].get('msg', status)}")
+                build.errors.append(f"{node}: {without_row_values(raw['info'].get('msg', status))}")
 
     def invoke() -> None:
         try:
             result = dbtRunner(manifest=manifest, callbacks=[on_event]).invoke(list(args))
             build.success = bool(result.success)
             if result.exception is not None:
-                build.errors.append(str(result.exception))
+                build.errors.append(without_row_values(str(result.exception)))
         except BaseException as error:  # reported to the caller, never lost in the thread
             build.success = False
-            build.errors.append(f"{type(error).__name__}: {error}")
+            build.errors.append(f"{type(error).__name__}: {without_row_values(str(error))}")
         finally:
             events.put(_DONE)
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,10 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from dagster_project.lib.database import sqlalchemy_url
+from dagster_project.lib.logs import get_logger
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-_log = logging.getLogger(__name__)
+_log = get_logger(__name__)
 
 SUITES_DIR = Path(__file__).resolve().parents[1] / "gx" / "expectations"
 _URL_VARIABLE = "GX_WAREHOUSE_URL"
@@ -233,12 +233,11 @@ def validate_tables(
     outcomes = {table: _outcome(validations[table], table, *counts[table]) for table in tables}
     for outcome in outcomes.values():
         _log.info(
-            "gx_suite_validated suite=%s table=%s.%s expectations=%d failed=%s",
-            outcome.suite,
-            schema,
-            outcome.table,
-            len(outcome.outcomes),
-            ",".join(outcome.failed) or "none",
+            "gx_suite_validated",
+            suite=outcome.suite,
+            table=f"{schema}.{outcome.table}",
+            expectations=len(outcome.outcomes),
+            failed=",".join(outcome.failed) or "none",
         )
     return outcomes
 

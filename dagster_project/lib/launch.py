@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,14 +20,19 @@ from dagster_project.core.names import CALENDAR_JOB, PAY_PERIOD_JOB, PAY_PERIOD_
 from dagster_project.core.periods import PayPeriodKey, parse_partition_key
 from dagster_project.core.tags import range_tags
 from dagster_project.lib.database import transaction, warehouse_url
+from dagster_project.lib.logs import also_to_file, configured_level, get_logger, stdout_to_log
 from dagster_project.lib.pay_calendar import calendar_is_current
 from dagster_project.lib.run_audit import record_pay_period_run
 from dagster_project.settings import get_settings
 
-_log = logging.getLogger(__name__)
+_log = get_logger(__name__)
 
-# The console logger would print every Dagster event; the event log keeps them.
-_QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+
+def _run_config() -> dict:
+    """Dagster's lines at INFO (DEBUG when asked for): the run log keeps them,
+    the terminal shows the operator's level (WARNING by default)."""
+    level = "DEBUG" if configured_level() == "DEBUG" else "INFO"
+    return {"loggers": {"console": {"config": {"log_level": level}}}}
 
 
 @dataclass(frozen=True)
@@ -45,12 +49,13 @@ def run_log_path() -> Path:
 
 
 @contextlib.contextmanager
-def _dbt_output_to_run_log(path: Path | None = None) -> Iterator[None]:
-    """dbt's progress lines go to ``path`` (default ``PAYROLL_HOME/logs/runs.log``)
-    and to the run's event log, not over the operator's terminal."""
+def _to_run_log(path: Path | None = None) -> Iterator[None]:
+    """The run's lines at INFO — dbt's progress relayed, Dagster's events, our
+    modules' — are appended to ``path`` (default ``PAYROLL_HOME/logs/runs.log``)
+    as JSON; the terminal shows the operator's level. Anything a library
+    prints goes there too, never over the pay register."""
     path = path or run_log_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+    with also_to_file(path), stdout_to_log(__name__):
         yield
 
 
@@ -92,10 +97,10 @@ def refresh_calendar(
     registers new period partitions."""
     job = definitions.resolve_job_def(CALENDAR_JOB)
     run_config = {
-        **_QUIET_RUN_CONFIG,
+        **_run_config(),
         "ops": {"pay_calendar_models": {"config": {"as_of": as_of}}},
     }
-    with _dbt_output_to_run_log(log_path):
+    with _to_run_log(log_path):
         result = job.execute_in_process(
             instance=instance, raise_on_error=False, run_config=run_config
         )
@@ -108,23 +113,23 @@ def run_periods(
     """ONE run computing ``periods`` — a contiguous range of one tenant's
     registered partitions (``plan_runs``) — in one dbt build."""
     job = definitions.resolve_job_def(PAY_PERIOD_JOB)
-    with _dbt_output_to_run_log():
+    with _to_run_log():
         result = job.execute_in_process(
             instance=instance,
             tags=range_tags(periods),
             raise_on_error=False,
-            run_config=_QUIET_RUN_CONFIG,
+            run_config=_run_config(),
         )
     outcome = _outcome(periods, result)
     # no daemon watches in-process runs: record this one like the sensor would
     record_pay_period_run(instance, warehouse_url(), outcome.run_id)
     _log.info(
-        "pay_period_run periods=%d first=%s last=%s run_id=%s success=%s",
-        len(periods),
-        periods[0].partition_key,
-        periods[-1].partition_key,
-        outcome.run_id,
-        outcome.success,
+        "pay_period_run",
+        periods=len(periods),
+        first=periods[0].partition_key,
+        last=periods[-1].partition_key,
+        run_id=outcome.run_id,
+        success=outcome.success,
     )
     return outcome
 

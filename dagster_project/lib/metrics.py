@@ -43,8 +43,9 @@ from prometheus_client.registry import Collector, CollectorRegistry
 
 from dagster_project.core.periods import TENANT_ID_PATTERN
 from dagster_project.core.tags import TENANT_TAG
+from dagster_project.lib.logs import get_logger
 
-_log = logging.getLogger(__name__)
+_log = get_logger(__name__)
 
 DEFAULT_PORT = 9108
 # run durations from a one-period run (seconds) to a year's cascade (an hour)
@@ -498,10 +499,10 @@ class PayrollCollector(Collector):
                 code = getattr(error, "pgcode", None) or ""
                 _log.log(
                     logging.WARNING if self._was_up.get(source, 1) else logging.DEBUG,
-                    "metrics_source_failed source=%s error=%s%s",
-                    source,
-                    type(error).__name__,
-                    f" sqlstate={code}" if code else "",
+                    "metrics_source_failed",
+                    source=source,
+                    error_class=type(error).__name__,
+                    sqlstate=code or None,
                 )
             took[source] = time.monotonic() - started
 
@@ -525,8 +526,8 @@ class PayrollCollector(Collector):
         except psycopg2.Error as error:
             _log.log(
                 logging.WARNING if self._was_up.get("pay_calendar", 1) else logging.DEBUG,
-                "metrics_warehouse_unreachable error=%s",
-                type(error).__name__,
+                "metrics_warehouse_unreachable",
+                error_class=type(error).__name__,
             )
             conn = None
         for source, produce in (

@@ -11,7 +11,6 @@ half-built, and never numbers that failed validation.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,9 +23,10 @@ from psycopg2 import sql
 from dagster_project.core.locks import PUBLISH_LOCK
 from dagster_project.core.periods import PayPeriodKey
 from dagster_project.lib.database import transaction
+from dagster_project.lib.logs import get_logger
 from dagster_project.lib.mart_catalog import Mart, marts_of_run
 
-_log = logging.getLogger(__name__)
+_log = get_logger(__name__)
 
 BUILD_SCHEMA = "build"
 PUBLISHED_SCHEMA = "marts"
@@ -102,7 +102,7 @@ def stage(
                 sql.SQL("create table {} as ").format(sql.Identifier(schema, mart.name)) + select
             )
             rows[mart.name] = cur.rowcount
-    _log.info("wap_staged schema=%s periods=%d rows=%s", schema, len(periods), _format_counts(rows))
+    _log.info("wap_staged", schema=schema, periods=len(periods), rows=_format_counts(rows))
     return rows
 
 
@@ -129,7 +129,7 @@ def drop_abandoned_run_schemas(
         for schema in abandoned:
             cur.execute(sql.SQL("drop schema {} cascade").format(sql.Identifier(schema)))
     if abandoned:
-        _log.info("wap_abandoned_dropped schemas=%s", ",".join(abandoned))
+        _log.info("wap_abandoned_dropped", schemas=",".join(abandoned))
     return abandoned
 
 
@@ -175,7 +175,7 @@ def publish(
         cur.execute(sql.SQL("drop schema {} cascade").format(sql.Identifier(schema)))
     if created:
         _secure_published_tables(conn)
-    _log.info("wap_published schema=%s rows=%s", schema, _format_counts(rows))
+    _log.info("wap_published", schema=schema, rows=_format_counts(rows))
     return rows
 
 

@@ -20,7 +20,6 @@ in place writes nothing to the catalogs.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,9 +29,10 @@ import psycopg2.extensions
 from psycopg2 import sql
 
 from dagster_project.core.locks import MART_SECURITY_LOCK
+from dagster_project.lib.logs import get_logger
 from dagster_project.lib.mart_catalog import published_marts
 
-_log = logging.getLogger(__name__)
+_log = get_logger(__name__)
 
 ROLES_SQL_DIR = Path(__file__).resolve().parents[2] / "sql" / "roles"
 LOADER = "payroll_loader"
@@ -212,7 +212,7 @@ def ensure_tenant_roles(conn: psycopg2.extensions.connection) -> list[str]:
         try:
             _create_group_role(conn, name)
         except RolesError as error:
-            _log.warning("tenant_role_missing role=%s reason=%s", name, error)
+            _log.warning("tenant_role_missing", role=name, reason=str(error))
             continue
         existing.append(name)
     return existing
@@ -263,7 +263,7 @@ def _create_group_role(conn: psycopg2.extensions.connection, name: str) -> None:
                 f"CREATEROLE, or run `create role {name} nologin` as an administrator"
             ) from None
         cur.execute("release savepoint payroll_create_role")
-    _log.info("role_created role=%s", name)
+    _log.info("role_created", role=name)
 
 
 @dataclass(frozen=True)
@@ -447,14 +447,13 @@ def _execute_for_relation(
             cur.execute("rollback to savepoint payroll_grant")
             if strict:
                 raise
-            _log.info("grants_deferred relation=%s.%s", relation.schema, relation.name)
+            _log.info("grants_deferred", relation=f"{relation.schema}.{relation.name}")
             return
         cur.execute("release savepoint payroll_grant")
     _log.info(
-        "grants_applied relation=%s.%s statements=%d",
-        relation.schema,
-        relation.name,
-        len(statements),
+        "grants_applied",
+        relation=f"{relation.schema}.{relation.name}",
+        statements=len(statements),
     )
 
 
@@ -520,9 +519,7 @@ def _ensure_row_security(conn: psycopg2.extensions.connection, table: _Relation)
                     sql.SQL("drop policy {} on {}").format(sql.Identifier(policy.name), table.ident)
                 )
             cur.execute(_create_policy(policy, table))
-            _log.info(
-                "policy_created relation=%s.%s policy=%s", table.schema, table.name, policy.name
-            )
+            _log.info("policy_created", relation=f"{table.schema}.{table.name}", policy=policy.name)
         for stale in present.keys() - {policy.name for policy in planned}:
             cur.execute(sql.SQL("drop policy {} on {}").format(sql.Identifier(stale), table.ident))
 
@@ -558,7 +555,7 @@ def _ensure_pseudonymised_views(conn: psycopg2.extensions.connection) -> None:
             if cur.fetchone() == (view.marker, view.marker):
                 continue
             _create_pseudonymised_view(cur, view)
-        _log.info("view_created view=marts.%s", view.name)
+        _log.info("view_created", view=f"marts.{view.name}")
 
 
 def _create_pseudonymised_view(cur: psycopg2.extensions.cursor, view: PseudonymisedView) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 from collections.abc import Mapping, Sequence
 
 import dagster as dg
@@ -18,8 +17,9 @@ from dagster._core.storage.tags import (
 from dagster_project.core.names import PAY_PERIOD_PARTITIONS
 from dagster_project.core.periods import PayPeriodKey, parse_partition_key
 from dagster_project.lib.database import transaction
+from dagster_project.lib.logs import get_logger
 
-_log = logging.getLogger(__name__)
+_log = get_logger(__name__)
 
 _FIGURES = """
     with period as (
@@ -194,12 +194,12 @@ def record_pay_period_run(instance: dg.DagsterInstance, warehouse_url: str, run_
                 },
             )
     _log.info(
-        "payroll_run_recorded run_id=%s periods=%d first=%s last=%s status=%s",
-        run_id,
-        len(periods) - len(finalized),
-        periods[0].partition_key,
-        periods[-1].partition_key,
-        record.dagster_run.status.value,
+        "payroll_run_recorded",
+        run_id=run_id,
+        periods=len(periods) - len(finalized),
+        first=periods[0].partition_key,
+        last=periods[-1].partition_key,
+        status=record.dagster_run.status.value,
     )
 
 

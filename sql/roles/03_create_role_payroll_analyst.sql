@@ -1,4 +1,5 @@
--- Group role of analysts: the non-personal marts and the pseudonymised views, rows of their tenants only.
+-- Group role of analysts: the non-personal marts and the pseudonymised views,
+-- rows of their tenants only.
 -- Roles are cluster-wide: another database of the same server may create it
 -- at the same moment, so a duplicate is success, not an error.
 do $$

@@ -1,3 +1,2 @@
-grant usage on schema
-    raw, reference, control, staging, intermediate, build, marts, security
+grant usage on schema raw, reference, control, staging, intermediate, build, marts, security
 to payroll_auditor

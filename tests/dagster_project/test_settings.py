@@ -16,6 +16,7 @@ from dagster_project.settings import (
     require_safe_database,
     unknown_variables,
 )
+from tests.log_events import logged_events
 
 STRONG = "Vq3-long-unique-9xT"  # a made-up password, never a real one
 
@@ -25,11 +26,28 @@ def url(password: str, user: str = "payroll_app", query: str = "?sslmode=verify-
 
 
 SAFE_URL = url(STRONG)
+# the proxy settings of deploy/docker-compose.yaml
+PROXY = {
+    "proxy_url": "https://payroll.example.com",
+    "proxy_auth": "htpasswd",
+    "operator_webserver_url": "http://dagster-webserver:3000",
+    "viewer_webserver_url": "http://dagster-webserver-read-only:3000",
+}
 
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch):
-    for name in ("PAYROLL_DATABASE_URL", "PAYROLL_ENVIRONMENT", "ENVIRONMENT", "PGPASSWORD"):
+    for name in (
+        "PAYROLL_DATABASE_URL",
+        "PAYROLL_ENVIRONMENT",
+        "ENVIRONMENT",
+        "PGPASSWORD",
+        "PAYROLL_AUTH_PROXY",
+        "PAYROLL_PROXY_URL",
+        "PAYROLL_PROXY_AUTH",
+        "PAYROLL_OPERATOR_WEBSERVER_URL",
+        "PAYROLL_VIEWER_WEBSERVER_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -45,7 +63,7 @@ def test_settings_default_to_the_embedded_database(tmp_path):
 
 def test_settings_refuse_the_embedded_database_in_production():
     with pytest.raises(ValidationError, match="PAYROLL_DATABASE_URL is required"):
-        Settings(environment="production", webserver_read_only=True)
+        Settings(environment="production", **PROXY)
 
 
 def test_settings_reject_a_url_that_is_not_postgres():
@@ -70,15 +88,53 @@ def test_settings_accept_a_unix_socket_url():
     assert settings.database_url == "postgresql://postgres:@/postgres?host=/tmp/pgdata"
 
 
-def test_production_accepts_tls_a_strong_password_and_a_read_only_webserver():
-    settings = Settings(environment="production", database_url=SAFE_URL, webserver_read_only=True)
+def test_production_accepts_tls_a_strong_password_and_the_proxy_settings():
+    settings = Settings(environment="production", database_url=SAFE_URL, **PROXY)
     assert settings.environment == "production"
     assert production_problems(settings) == []
+    assert settings.operator_webserver_url == "http://dagster-webserver:3000"
 
 
-def test_production_accepts_an_auth_proxy_instead_of_read_only():
-    settings = Settings(environment="production", database_url=SAFE_URL, auth_proxy=True)
-    assert production_problems(settings) == []
+def test_a_read_only_webserver_still_needs_its_proxy_in_production():
+    with pytest.raises(ValidationError, match="PAYROLL_PROXY_URL is required"):
+        Settings(environment="production", database_url=SAFE_URL, webserver_read_only=True)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"proxy_url": None}, "PAYROLL_PROXY_URL is required"),
+        ({"proxy_url": "http://payroll.example.com"}, "PAYROLL_PROXY_URL must be an https://"),
+        ({"proxy_auth": None}, "PAYROLL_PROXY_AUTH is required"),
+        ({"operator_webserver_url": None}, "PAYROLL_OPERATOR_WEBSERVER_URL is required"),
+        ({"viewer_webserver_url": None}, "PAYROLL_VIEWER_WEBSERVER_URL is required"),
+        (
+            {"viewer_webserver_url": "http://dagster-webserver:3000/"},
+            "are the same webserver: viewers need a second one started with --read-only",
+        ),
+        (
+            {"operator_webserver_url": "https://payroll.example.com:443"},
+            "PAYROLL_OPERATOR_WEBSERVER_URL is the proxy's own address",
+        ),
+    ],
+)
+def test_production_refuses_incomplete_proxy_settings(change, expected):
+    with pytest.raises(ValidationError, match=expected):
+        Settings(environment="production", database_url=SAFE_URL, **{**PROXY, **change})
+
+
+def test_the_retired_auth_proxy_boolean_is_refused_in_production(monkeypatch):
+    monkeypatch.setenv("PAYROLL_AUTH_PROXY", "true")
+    with pytest.raises(ValidationError, match="PAYROLL_AUTH_PROXY is no longer read: set "):
+        Settings(environment="production", database_url=SAFE_URL, **PROXY)
+
+
+def test_proxy_auth_names_a_known_method_and_webserver_urls_carry_no_password():
+    with pytest.raises(ValidationError, match="proxy_auth"):
+        Settings(proxy_auth="basic")
+    with pytest.raises(ValidationError, match="must not carry a user or password"):
+        Settings(viewer_webserver_url="http://admin@viewer:3000")
+    assert Settings(proxy_auth="", proxy_url="").proxy_url is None
 
 
 @pytest.mark.parametrize(
@@ -95,7 +151,7 @@ def test_production_accepts_an_auth_proxy_instead_of_read_only():
 )
 def test_production_refuses_an_unsafe_database_url(url, expected):
     with pytest.raises(ValidationError, match=expected) as error:
-        Settings(environment="production", database_url=url, auth_proxy=True)
+        Settings(environment="production", database_url=url, **PROXY)
     assert STRONG not in str(error.value)
 
 
@@ -105,7 +161,7 @@ def test_production_checks_the_dagster_storage_url_too():
             environment="production",
             database_url=SAFE_URL,
             dagster_database_url=url(STRONG, user="dagster", query=""),
-            auth_proxy=True,
+            **PROXY,
         )
 
 
@@ -113,13 +169,19 @@ def test_production_checks_pgpassword_when_the_url_has_none(monkeypatch):
     monkeypatch.setenv("PGPASSWORD", "password")
     url = "postgresql://payroll_app@db.internal:5432/payroll?sslmode=require"
     with pytest.raises(ValidationError, match="PGPASSWORD is a default or empty password"):
-        Settings(environment="production", database_url=url, auth_proxy=True)
+        Settings(environment="production", database_url=url, **PROXY)
 
 
 def test_production_refuses_a_webserver_anyone_can_drive():
-    with pytest.raises(ValidationError, match="read-only") as error:
+    with pytest.raises(ValidationError, match="authenticating proxy") as error:
         Settings(environment="production", database_url=SAFE_URL)
-    assert "PAYROLL_AUTH_PROXY=true" in str(error.value)
+    for name in (
+        "PAYROLL_PROXY_URL",
+        "PAYROLL_PROXY_AUTH",
+        "PAYROLL_OPERATOR_WEBSERVER_URL",
+        "PAYROLL_VIEWER_WEBSERVER_URL",
+    ):
+        assert f"{name} is required" in str(error.value)
 
 
 def test_production_lists_every_problem_at_once():
@@ -128,17 +190,26 @@ def test_production_lists_every_problem_at_once():
         database_url=url("postgres", user="postgres", query=""),
         dagster_database_url=None,
         webserver_read_only=False,
-        auth_proxy=False,
+        proxy_url=None,
+        proxy_auth=None,
+        operator_webserver_url=None,
+        viewer_webserver_url=None,
     )
     problems = production_problems(settings)
-    assert len(problems) == 3
-    assert [p.split(" ")[0] for p in problems] == ["PAYROLL_DATABASE_URL", "the", "the"]
+    assert [p.split(" ")[0] for p in problems] == [
+        "PAYROLL_DATABASE_URL",
+        "the",
+        "PAYROLL_PROXY_URL",
+        "PAYROLL_PROXY_AUTH",
+        "PAYROLL_OPERATOR_WEBSERVER_URL",
+        "PAYROLL_VIEWER_WEBSERVER_URL",
+    ]
 
 
 def test_a_bare_environment_production_turns_the_checks_on(monkeypatch):
     monkeypatch.setenv("ENVIRONMENT", "Production")
     with pytest.raises(ValidationError, match="PAYROLL_DATABASE_URL is required"):
-        Settings(auth_proxy=True)
+        Settings(**PROXY)
 
 
 def test_a_bare_environment_never_loosens_anything(monkeypatch):
@@ -181,9 +252,13 @@ def test_get_settings_warns_about_a_misspelled_setting(monkeypatch, caplog):
             get_settings()
     finally:
         get_settings.cache_clear()
-    assert "unknown_setting variable=PAYROLL_LANDING_DIRR suggestion=PAYROLL_LANDING_DIR" in (
-        caplog.text
-    )
+    assert logged_events(caplog) == [
+        {
+            "event": "unknown_setting",
+            "variable": "PAYROLL_LANDING_DIRR",
+            "suggestion": "PAYROLL_LANDING_DIR",
+        }
+    ]
 
 
 def _as_role(url: str, role: str) -> str:

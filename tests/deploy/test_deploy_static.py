@@ -124,7 +124,7 @@ def test_the_entrypoint_is_valid_shell_and_validates_settings_first():
         assert script.stat().st_mode & 0o111, script
 
 
-def test_compose_has_the_five_services_built_from_existing_targets():
+def test_compose_has_the_seven_services_built_from_existing_targets():
     compose = _yaml(COMPOSE)
     services = compose["services"]
     assert set(services) == {
@@ -132,6 +132,8 @@ def test_compose_has_the_five_services_built_from_existing_targets():
         "user-code",
         "dagster-daemon",
         "dagster-webserver",
+        "dagster-webserver-read-only",
+        "proxy",
         "payroll-metrics",
     }
     targets = _dockerfile_targets()
@@ -140,7 +142,7 @@ def test_compose_has_the_five_services_built_from_existing_targets():
             build = service["build"]
             assert (COMPOSE.parent / build["context"] / build["dockerfile"]).resolve() == DOCKERFILE
             assert build["target"] in targets, name
-            assert service["image"].startswith("payroll/"), name
+            assert service["image"].startswith(f"payroll/{build['target']}:"), name
         else:
             assert re.fullmatch(r"postgres:15[\w.-]*", service["image"]), name
     assert services["user-code"]["build"]["target"] == "code-location"
@@ -158,7 +160,10 @@ def test_compose_mounts_files_that_exist_and_publishes_the_webserver_on_loopback
             if source.startswith("./"):
                 assert (COMPOSE.parent / source).exists(), (name, source)
         for port in service.get("ports", []):
-            assert port.startswith("127.0.0.1:"), (name, port)
+            # the proxy is the one service meant to be reached: its address is set
+            bind = "${PROXY_BIND}:" if name == "proxy" else "127.0.0.1:"
+            assert port.startswith(bind), (name, port)
+    assert _env_example()["PROXY_BIND"] == "127.0.0.1"
     assert "ports" not in services["postgres"]
     workspace = _yaml(DEPLOY / "compose" / "workspace.yaml")["load_from"][0]["grpc_server"]
     assert workspace["host"] == "user-code"
@@ -229,9 +234,13 @@ def test_the_production_settings_the_deployments_set_pass_validation():
         ),
         environment=deployment["PAYROLL_ENVIRONMENT"],
         webserver_read_only=deployment["PAYROLL_WEBSERVER_READ_ONLY"],
-        auth_proxy=deployment["PAYROLL_AUTH_PROXY"],
+        proxy_url=deployment["PAYROLL_PROXY_URL"],
+        proxy_auth=deployment["PAYROLL_PROXY_AUTH"],
+        operator_webserver_url=deployment["PAYROLL_OPERATOR_WEBSERVER_URL"],
+        viewer_webserver_url=deployment["PAYROLL_VIEWER_WEBSERVER_URL"],
     )
     assert settings.environment == "production"
+    assert settings.proxy_auth == "oidc"
 
 
 def test_the_metrics_server_is_deployed_where_prometheus_finds_it():

@@ -4,6 +4,7 @@ stderr, PAYROLL_HOME (logs, Dagster home), dbt's logs and artifacts, Dagster's
 run and event-log storage, check results and the pipeline's own audit tables."""
 
 import csv
+import json
 import re
 import subprocess
 import sys
@@ -198,9 +199,49 @@ def test_no_w4_value_salary_or_personal_pay_outside_the_registers(demo, secrets)
     assert not hits, "\n".join(hits)
 
 
+def _json_lines(text: str, source: str) -> list[dict]:
+    lines = [line for line in text.splitlines() if line.strip()]
+    events = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            events.append(json.loads(line))
+        except json.JSONDecodeError:
+            raise AssertionError(f"{source} line {number} is not JSON: {line[:200]}") from None
+    return events
+
+
+def test_every_log_line_is_one_json_event_with_its_run(demo):
+    """No terminal: JSON lines on stderr and in the run log, each with its
+    time, level, logger and event; inside a pay-period run also its run id,
+    tenant and period — our modules', Dagster's and dbt's relayed lines alike."""
+    _, home, _, _, completed = demo
+    stderr = _json_lines(completed.stderr, "stderr")
+    run_log = _json_lines((home / "logs" / "runs.log").read_text(), "runs.log")
+    assert len(stderr) > 20 and len(run_log) > 100
+    for event in stderr + run_log:
+        assert {"timestamp", "level", "logger", "event"} <= event.keys(), event
+        assert event["timestamp"].endswith("Z")
+    in_runs = [e for e in run_log if e.get("tenant") == "bistro"]
+    assert {e["period"] for e in in_runs} == {"2026-03-01..2026-04-12"}
+    assert all(e.get("run_id") for e in in_runs)
+    by_logger = {e["logger"] for e in in_runs}
+    assert {"dagster", "dagster_project.dbt", "dagster_project.lib.publish"} <= by_logger
+    built = [e for e in in_runs if e.get("dbt_event") == "LogModelResult"]
+    assert any(e["node"] == "model.payroll.fct_payroll" for e in built)
+    published = [e for e in in_runs if e["event"] == "pay_period_published"]
+    assert sorted(e["period_start"] for e in published) == [
+        "2026-03-01",
+        "2026-03-15",
+        "2026-03-29",
+        "2026-04-12",
+    ]
+    # dbt prints nothing itself: its lines are only the relayed ones
+    assert "Completed successfully" not in completed.stdout
+
+
 def test_logs_were_written_at_debug_level(demo):
     _, home, _, dbt_target, completed = demo
-    assert "level=DEBUG" in completed.stderr or "level=INFO" in completed.stderr
+    assert '"level": "debug"' in completed.stderr
     assert (home / "logs" / "runs.log").stat().st_size > 0
     assert list((home / "logs").rglob("dbt.log"))
     assert list(dbt_target.rglob("run_results.json"))

@@ -21,6 +21,7 @@ from dagster_project.lib.roles import (
     tenant_role,
 )
 from tests.conftest import with_database
+from tests.log_events import logged_events
 from tests.security.conftest import connect_as, denied, fetch
 
 PIPELINE_SCHEMAS = ("raw", "reference", "control", "staging", "intermediate", "marts")
@@ -299,6 +300,8 @@ def test_without_createrole_a_new_tenant_is_reported_and_stays_hidden(
     with caplog.at_level("WARNING", logger="dagster_project.lib.roles"):
         apply_migrations(conn)
     role = tenant_role(conn, tenant)
-    assert f"tenant_role_missing role={role}" in caplog.text
+    assert {(e["event"], e["role"]) for e in logged_events(caplog)} == {
+        ("tenant_role_missing", role)
+    }
     assert fetch(conn, "select count(*) from pg_roles where rolname = %s", (role,)) == [(0,)]
     conn.close()

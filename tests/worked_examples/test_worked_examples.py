@@ -271,6 +271,12 @@ for staff_id, rate in (("NV17", "17.00"), ("NV20", "20.00")):
     WORKED.rate("wk", staff_id, "server", rate)
     WORKED.week("wk", staff_id, "LV", "server", [(MON, 10), (TUE, 10), (WED, 10), (THU, 10)])
 
+# TXCA — one Monday in two states: 9 h in Texas, then 1 h in California.
+WORKED.staff("wk", "TXCA", "AUS")
+WORKED.rate("wk", "TXCA", "server", "20.00")
+WORKED.shift("wk", "TXCA", "AUS", "server", MON, "06:00", 9)
+WORKED.shift("wk", "TXCA", "LA", "server", MON, "18:00", 1)
+
 # CAN — California night shift: the workday is the local calendar date of each part.
 WORKED.staff("wk", "CAN", "LA")
 WORKED.rate("wk", "CAN", "server", "20.00")
@@ -909,6 +915,23 @@ def test_ca_over_twelve_hours_in_a_day(warehouse):
         straight_time_pay="280.00",
         overtime_premium_pay="80.00",
         gross_pay="360.00",
+    )
+
+
+def test_a_day_in_two_states_follows_the_state_where_most_time_fell(warehouse):
+    # Monday: 9 h in Texas (06:00-15:00 Central), then 1 h in California
+    # (18:00-19:00 Pacific) = 10 h on one work date. Most of it fell in Texas,
+    # so the day follows Texas, which has no daily overtime (CA's rule would
+    # make 2 h of it overtime); 10 h in the week is no weekly overtime either.
+    # Straight time 10 x 20 = 200.00; premium 0; gross 200.00.
+    check(
+        payroll(warehouse, "wk", "TXCA", WK),
+        hours_worked="10",
+        overtime_hours="0",
+        double_time_hours="0",
+        straight_time_pay="200.00",
+        overtime_premium_pay="0.00",
+        gross_pay="200.00",
     )
 
 

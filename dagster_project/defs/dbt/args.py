@@ -47,6 +47,13 @@ def build_args(
         str(target_path),
         "--log-path",
         str(log_path),
+        # dbt prints nothing: its lines are relayed as our log events
+        # (lib/dbt_inprocess); its own file log keeps every detail
+        "--log-level",
+        "none",
+        "--log-level-file",
+        "debug",
+        "--no-use-colors",
         "--indirect-selection",
         indirect_selection or DEFAULT_INDIRECT_SELECTION,
         *NO_UNIT_TESTS,

@@ -8,7 +8,6 @@ step fail. The sensor never raises — an unreachable webhook is logged.
 
 import datetime as dt
 import json
-import logging
 import urllib.error
 import urllib.request
 from typing import Any
@@ -17,8 +16,10 @@ import dagster as dg
 
 from dagster_project.core.tags import PERIOD_TAG, TENANT_TAG
 from dagster_project.defs.resources import AlertWebhookResource
+from dagster_project.lib.logs import get_logger
 
-_log = logging.getLogger(__name__)
+_log = get_logger(__name__)
+ALERT_EVENT = "payroll_run_failed"
 
 ALERT_SENSOR = "payroll_run_failure_alert"
 _PARTITION_TAG = "dagster/partition"
@@ -67,7 +68,7 @@ def failure_alert(context: dg.RunFailureSensorContext) -> dict[str, Any]:
         data = context.failure_event.event_specific_data
         error_class = _error_class(getattr(data, "error", None))
     return {
-        "event": "payroll_run_failed",
+        "event": ALERT_EVENT,
         "run_id": run.run_id,
         "job": run.job_name,
         "tenant": tenant,
@@ -82,7 +83,7 @@ def post_alert(url: str, alert: dict[str, Any], timeout_seconds: float) -> bool:
     """POST the alert as JSON; True when the endpoint answered 2xx. Never
     raises, never logs the URL (it usually carries a token)."""
     if not url.startswith(("https://", "http://")):
-        _log.warning("alert_webhook_failed reason=unsupported_scheme")
+        _log.warning("alert_webhook_failed", reason="unsupported_scheme")
         return False
     request = urllib.request.Request(
         url,
@@ -94,23 +95,23 @@ def post_alert(url: str, alert: dict[str, Any], timeout_seconds: float) -> bool:
         with urllib.request.urlopen(request, timeout=timeout_seconds) as response:
             status = response.status
     except urllib.error.HTTPError as exc:
-        _log.warning("alert_webhook_failed run_id=%s status=%s", alert["run_id"], exc.code)
+        _log.warning("alert_webhook_failed", run_id=alert["run_id"], status=exc.code)
         return False
     except Exception as exc:  # timeouts, refused connections, DNS, TLS: log, go on
-        _log.warning(
-            "alert_webhook_failed run_id=%s error_class=%s", alert["run_id"], type(exc).__name__
-        )
+        _log.warning("alert_webhook_failed", run_id=alert["run_id"], error_class=type(exc).__name__)
         return False
-    _log.info("alert_webhook_sent run_id=%s status=%s", alert["run_id"], status)
+    _log.info("alert_webhook_sent", run_id=alert["run_id"], status=status)
     return True
+
+
+_ALERT_FIELDS = ("run_id", "job", "tenant", "period", "failed_step", "error_class")
 
 
 def _log_line(alert: dict[str, Any]) -> str:
     fields = " ".join(
-        f"{name}={alert[name] if alert[name] is not None else '-'}"
-        for name in ("run_id", "job", "tenant", "period", "failed_step", "error_class")
+        f"{name}={alert[name] if alert[name] is not None else '-'}" for name in _ALERT_FIELDS
     )
-    return f"payroll_run_failed {fields}"
+    return f"{ALERT_EVENT} {fields}"
 
 
 @dg.run_failure_sensor(
@@ -125,17 +126,16 @@ def payroll_run_failure_alert(
 ) -> None:
     try:
         alert = failure_alert(context)
-        line = _log_line(alert)
-        _log.error(line)
-        context.log.error(line)
+        _log.error(ALERT_EVENT, **{name: alert[name] for name in _ALERT_FIELDS})
+        context.log.error(_log_line(alert))
         url = alert_webhook.endpoint()
         if url is not None:
             post_alert(url, alert, alert_webhook.timeout_seconds)
     except Exception as exc:  # an alert must never fail the sensor daemon
         _log.error(
-            "alert_failed run_id=%s error_class=%s",
-            context.dagster_run.run_id,
-            type(exc).__name__,
+            "alert_failed",
+            run_id=context.dagster_run.run_id,
+            error_class=type(exc).__name__,
         )
 
 

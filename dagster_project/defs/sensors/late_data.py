@@ -8,7 +8,6 @@ the tenant's next open period, whose run is requested, and the flag is logged.
 
 import datetime as dt
 import json
-import logging
 
 import dagster as dg
 import psycopg2.errors
@@ -19,8 +18,9 @@ from dagster_project.defs.periods.partitions import PAY_PERIODS, run_request
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.sensors.late_data_plan import plan_recomputes
 from dagster_project.defs.sensors.late_data_sql import late_periods, open_periods_after, watermarks
+from dagster_project.lib.logs import get_logger
 
-_log = logging.getLogger(__name__)
+_log = get_logger(__name__)
 
 LATE_DATA_SENSOR = "late_attendance_sensor"
 REASON_TAG = "payroll/late-reason"
@@ -62,8 +62,8 @@ def late_attendance_sensor(
     cursor = json.dumps({"watermarks": marks})
     plan = plan_recomputes(late, open_by_tenant)
     for flag in plan.flags:
-        _log.warning(flag)
-        context.log.warning(flag)
+        _log.warning(flag.EVENT, **flag.fields())
+        context.log.warning(str(flag))
     registered = set(context.instance.get_dynamic_partitions(PAY_PERIODS.name))
     requests = []
     for tenant_id in sorted({item.key.tenant_id for item in plan.recomputes}):

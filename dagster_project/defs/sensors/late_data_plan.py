@@ -31,9 +31,40 @@ class Recompute:
 
 
 @dataclass(frozen=True)
+class FinalizedLateData:
+    """Late data for a finalized period: an operator's attention, and where
+    its adjustment is paid (None: no open period yet)."""
+
+    tenant: str
+    period_start: dt.date
+    late_rows: int
+    applied_period_start: dt.date | None
+    reason: str
+
+    EVENT = "late_data_finalized_period"
+
+    def fields(self) -> dict[str, object]:
+        return {
+            "tenant": self.tenant,
+            "period_start": self.period_start.isoformat(),
+            "late_rows": self.late_rows,
+            "applied_period_start": (
+                self.applied_period_start.isoformat() if self.applied_period_start else None
+            ),
+            "reason": self.reason,
+        }
+
+    def __str__(self) -> str:
+        pairs = " ".join(
+            f"{name}={'none' if value is None else value}" for name, value in self.fields().items()
+        )
+        return f"{self.EVENT} {pairs}"
+
+
+@dataclass(frozen=True)
 class Plan:
     recomputes: list[Recompute]
-    flags: list[str]
+    flags: list[FinalizedLateData]
 
 
 def _followers(trigger: OpenPeriod, open_periods: Sequence[OpenPeriod]) -> list[OpenPeriod]:
@@ -61,7 +92,7 @@ def plan_recomputes(
     late: Sequence[LatePeriod], open_by_tenant: Mapping[str, Sequence[OpenPeriod]]
 ) -> Plan:
     triggers: dict[PayPeriodKey, Recompute] = {}
-    flags: list[str] = []
+    flags: list[FinalizedLateData] = []
     for period in late:
         tenant = period.key.tenant_id
         opens = list(open_by_tenant.get(tenant, ()))
@@ -69,21 +100,24 @@ def plan_recomputes(
             _add(triggers, Recompute(period.key, "late_data", period.newest_change))
             continue
         following = [p for p in opens if p.key.period_start > period.key.period_start]
-        where = (
-            f"tenant={tenant} period_start={period.key.period_start} late_rows={period.late_rows}"
-        )
         if not following:
             flags.append(
-                f"late_data_finalized_period {where} applied_period_start=none "
-                "reason=no_open_period_yet"
+                FinalizedLateData(
+                    tenant, period.key.period_start, period.late_rows, None, "no_open_period_yet"
+                )
             )
             continue
         target = following[0]
         if target.computed_at is not None and target.computed_at >= period.newest_change:
             continue  # the adjustment is already in the next period's last run
         flags.append(
-            f"late_data_finalized_period {where} "
-            f"applied_period_start={target.key.period_start} reason=adjustment"
+            FinalizedLateData(
+                tenant,
+                period.key.period_start,
+                period.late_rows,
+                target.key.period_start,
+                "adjustment",
+            )
         )
         reason = f"adjustment_for={period.key.period_start}"
         _add(triggers, Recompute(target.key, reason, period.newest_change))

@@ -81,8 +81,10 @@ local_dates_with_data as (
         attendance_local_dates.tenant_id,
         attendance_local_dates.first_date,
         attendance_local_dates.last_date + 6 - (
-            (extract(dow from attendance_local_dates.last_date)::integer
-            - tenants.workweek_start_dow + 7) % 7
+            (
+                extract(dow from attendance_local_dates.last_date)::integer
+                - tenants.workweek_start_dow + 7
+            ) % 7
         ) as last_date
     from attendance_local_dates
     inner join tenants
@@ -95,6 +97,27 @@ local_dates_with_data as (
         work_date as first_date,
         work_date as last_date
     from adjustments
+
+),
+
+data_dates_per_tenant as (
+
+    select
+        tenant_id,
+        min(first_date) as first_date,
+        max(last_date) as last_date
+    from local_dates_with_data
+    group by tenant_id
+
+),
+
+first_hires_per_tenant as (
+
+    select
+        tenant_id,
+        min(hired_on) as first_hired_on
+    from staff
+    group by tenant_id
 
 ),
 
@@ -115,20 +138,9 @@ data_range_per_tenant as (
             as last_date,
         tenant_local_today.local_today
     from tenant_local_today
-    left join (
-        select
-            tenant_id,
-            min(first_date) as first_date,
-            max(last_date) as last_date
-        from local_dates_with_data
-        group by tenant_id
-    ) as data_dates
+    left join data_dates_per_tenant as data_dates
         on tenant_local_today.tenant_id = data_dates.tenant_id
-    left join (
-        select tenant_id, min(hired_on) as first_hired_on
-        from staff
-        group by tenant_id
-    ) as hires
+    left join first_hires_per_tenant as hires
         on tenant_local_today.tenant_id = hires.tenant_id
 
 ),
@@ -158,18 +170,19 @@ fixed_length_periods as (
         (series.period_start::date + tenants_with_range.period_days - 1)
             as period_end
     from tenants_with_range
-    cross join lateral generate_series(
-        tenants_with_range.period_anchor
-        + (
-            floor(
-                (tenants_with_range.first_date - tenants_with_range.period_anchor)
-                / tenants_with_range.period_days::numeric
-            )::integer
-            * tenants_with_range.period_days
-        ),
-        tenants_with_range.last_date,
-        make_interval(days => tenants_with_range.period_days)
-    ) as series (period_start)
+    cross join
+        lateral generate_series(
+            tenants_with_range.period_anchor
+            + (
+                floor(
+                    (tenants_with_range.first_date - tenants_with_range.period_anchor)
+                    / tenants_with_range.period_days::numeric
+                )::integer
+                * tenants_with_range.period_days
+            ),
+            tenants_with_range.last_date,
+            make_interval(days => tenants_with_range.period_days)
+        ) as series (period_start)
     where tenants_with_range.pay_frequency in ('weekly', 'biweekly')
 
 ),
@@ -183,11 +196,12 @@ months_with_data as (
         tenants_with_range.last_date,
         series.month_start::date as month_start
     from tenants_with_range
-    cross join lateral generate_series(
-        date_trunc('month', tenants_with_range.first_date),
-        date_trunc('month', tenants_with_range.last_date),
-        interval '1 month'
-    ) as series (month_start)
+    cross join
+        lateral generate_series(
+            date_trunc('month', tenants_with_range.first_date),
+            date_trunc('month', tenants_with_range.last_date),
+            interval '1 month'
+        ) as series (month_start)
     where tenants_with_range.pay_frequency in ('semimonthly', 'monthly')
 
 ),
@@ -221,12 +235,18 @@ calendar_month_periods as (
 
 all_periods as (
 
-    select tenant_id, period_start, period_end
+    select
+        tenant_id,
+        period_start,
+        period_end
     from fixed_length_periods
 
     union all
 
-    select tenant_id, period_start, period_end
+    select
+        tenant_id,
+        period_start,
+        period_end
     from calendar_month_periods
     where period_end >= first_date and period_start <= last_date
 

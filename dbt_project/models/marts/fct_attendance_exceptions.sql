@@ -30,7 +30,8 @@ classified_events as (
 rejected_rows as (
 
     select *
-    from {{ ref('stg_raw__rejected_rows') }} as rejected
+    -- the alias is read by the tenant predicate (when a build selects periods)
+    from {{ ref('stg_raw__rejected_rows') }} as rejected  -- noqa: AL05
     where {{ in_selected_tenant('rejected') }}
 
 ),
@@ -71,12 +72,13 @@ not_payable as (
             when 'tenant_mismatch'
                 then 'staff or location belongs to another tenant'
             when 'future_punch' then 'clock_in is in the future'
-            when 'open_shift' then
-                case
-                    when clock_in_at < now() - interval '24 hours'
-                        then 'no clock_out for more than 24 hours: not paid'
-                    else 'still on shift (no clock_out yet): not paid until closed'
-                end
+            when 'open_shift'
+                then
+                    case
+                        when clock_in_at < now() - interval '24 hours'
+                            then 'no clock_out for more than 24 hours: not paid'
+                        else 'still on shift (no clock_out yet): not paid until closed'
+                    end
             when 'clock_out_before_clock_in'
                 then 'clock_out is not after clock_in'
             when 'shift_over_24h' then 'shift longer than 24 hours'

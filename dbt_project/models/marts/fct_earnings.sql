@@ -165,8 +165,9 @@ adjustment_lines as (
         components.amount * 3600 as exact_amount_x3600,
         adjustment_lines.source_ids
     from {{ ref('fct_payroll_adjustments') }} as adjustment_lines
-    cross join lateral (
-        values
+    cross join
+        lateral (
+            values
             (
                 'straight_time',
                 'straight_time_pay',
@@ -181,7 +182,7 @@ adjustment_lines as (
                 adjustment_lines.delta_overtime_premium_pay
             ),
             ('bonus', 'bonus_pay', 0::numeric, adjustment_lines.delta_bonus_pay)
-    ) as components (earning_kind, payroll_column, hours, amount)
+        ) as components (earning_kind, payroll_column, hours, amount)
     where {{ in_selected_period('adjustment_lines', 'applied_period_start') }}
         and (components.amount <> 0 or components.hours <> 0)
 
@@ -215,7 +216,7 @@ cents_floored as (
             order by
                 exact_amount * 100 - floor(exact_amount * 100) desc,
                 work_date,
-                role
+                role asc
         ) as remainder_rank
     from earning_lines
     window component as (

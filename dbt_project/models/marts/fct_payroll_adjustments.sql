@@ -51,7 +51,8 @@ adjustments as (
 
 ),
 
-finalizations as (
+-- read by paid_adjustments (an incremental build only)
+finalizations as (  -- noqa: ST03
 
     select * from {{ ref('stg_control__pay_period_finalizations') }}
 
@@ -69,7 +70,9 @@ finalized_corrected_periods as (
 {% if is_incremental() -%}
 paid_adjustments as (
 
-    select adjustment_lines.*, finalizations.finalized_at as paid_finalized_at
+    select
+        adjustment_lines.*,
+        finalizations.finalized_at as paid_finalized_at
     from {{ this }} as adjustment_lines
     inner join finalizations
         on adjustment_lines.tenant_id = finalizations.tenant_id
@@ -147,17 +150,29 @@ published as (
 contributions as (
 
     select
-        tenant_id, staff_id, period_start,
-        hours_worked, overtime_hours, double_time_hours,
-        straight_time_pay, overtime_premium_pay, bonus_pay
+        tenant_id,
+        staff_id,
+        period_start,
+        hours_worked,
+        overtime_hours,
+        double_time_hours,
+        straight_time_pay,
+        overtime_premium_pay,
+        bonus_pay
     from recomputed
 
     union all
 
     select
-        tenant_id, staff_id, period_start,
-        -hours_worked, -overtime_hours, -double_time_hours,
-        -straight_time_pay, -overtime_premium_pay, -bonus_pay
+        tenant_id,
+        staff_id,
+        period_start,
+        -hours_worked as hours_worked,
+        -overtime_hours as overtime_hours,
+        -double_time_hours as double_time_hours,
+        -straight_time_pay as straight_time_pay,
+        -overtime_premium_pay as overtime_premium_pay,
+        -bonus_pay as bonus_pay
     from published
 
     {% if is_incremental() -%}
@@ -184,12 +199,12 @@ contributions as (
         paid_adjustments.tenant_id,
         paid_adjustments.staff_id,
         paid_adjustments.original_period_start,
-        -paid_adjustments.delta_hours_worked,
-        -paid_adjustments.delta_overtime_hours,
-        -paid_adjustments.delta_double_time_hours,
-        -paid_adjustments.delta_straight_time_pay,
-        -paid_adjustments.delta_overtime_premium_pay,
-        -paid_adjustments.delta_bonus_pay
+        -paid_adjustments.delta_hours_worked as hours_worked,
+        -paid_adjustments.delta_overtime_hours as overtime_hours,
+        -paid_adjustments.delta_double_time_hours as double_time_hours,
+        -paid_adjustments.delta_straight_time_pay as straight_time_pay,
+        -paid_adjustments.delta_overtime_premium_pay as overtime_premium_pay,
+        -paid_adjustments.delta_bonus_pay as bonus_pay
     from paid_adjustments
     inner join corrected_periods
         on paid_adjustments.tenant_id = corrected_periods.tenant_id

@@ -2,8 +2,10 @@ with
 
 days as (
 
-    select day::date as date_day
-    from generate_series('2000-01-01'::date, '2099-12-31'::date, interval '1 day') as day
+    select series.day_at::date as date_day
+    from
+        generate_series('2000-01-01'::date, '2099-12-31'::date, interval '1 day')
+            as series (day_at)
 
 )
 

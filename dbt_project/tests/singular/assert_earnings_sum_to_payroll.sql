@@ -5,7 +5,9 @@ with
 
 published_periods as (
 
-    select distinct tenant_id, period_start
+    select distinct
+        tenant_id,
+        period_start
     from {{ ref('fct_earnings') }} as earnings
     where {{ in_selected_period('earnings') }}
 
@@ -29,7 +31,10 @@ earnings_summed as (
 
 )
 
-select payroll.tenant_id, payroll.staff_id, payroll.period_start
+select
+    payroll.tenant_id,
+    payroll.staff_id,
+    payroll.period_start
 from {{ ref('fct_payroll') }} as payroll
 inner join published_periods
     on payroll.tenant_id = published_periods.tenant_id

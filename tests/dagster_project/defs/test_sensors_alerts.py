@@ -12,6 +12,7 @@ import pytest
 
 from dagster_project.defs.resources import AlertWebhookResource
 from dagster_project.defs.sensors.alerts import payroll_run_failure_alert, post_alert
+from tests.log_events import logged_events
 
 LOGGER = "dagster_project.defs.sensors.alerts"
 SECRET_NAME = "Jane Q. Doe"
@@ -120,14 +121,21 @@ def test_a_failed_run_posts_one_json_alert_without_names_or_pay(failed_run, capl
         "error_class": "ValueError",
     }
     assert hook.headers[0]["Content-Type"] == "application/json"
-    line = (
-        f"payroll_run_failed run_id={context.dagster_run.run_id} job=failing_pay_job "
-        "tenant=acme period=2026-03-01 failed_step=compute_pay error_class=ValueError"
-    )
-    assert line in caplog.text
-    assert "alert_webhook_sent" in caplog.text
+    logged = logged_events(caplog)
+    assert logged == [
+        {
+            "event": "payroll_run_failed",
+            "run_id": context.dagster_run.run_id,
+            "job": "failing_pay_job",
+            "tenant": "acme",
+            "period": "2026-03-01",
+            "failed_step": "compute_pay",
+            "error_class": "ValueError",
+        },
+        {"event": "alert_webhook_sent", "run_id": context.dagster_run.run_id, "status": 204},
+    ]
     for leaked in (SECRET_NAME, SECRET_PAY, "T0KEN-SECRET"):
-        assert leaked not in caplog.text
+        assert leaked not in json.dumps(logged)
         assert leaked not in json.dumps(hook.received)
 
 
@@ -135,8 +143,7 @@ def test_without_a_webhook_the_alert_is_the_log_line_only(failed_run, caplog):
     _, context = failed_run
     with caplog.at_level(logging.INFO, logger=LOGGER):
         evaluate_alert(context, None)
-    assert "payroll_run_failed run_id=" in caplog.text
-    assert "alert_webhook" not in caplog.text
+    assert [event["event"] for event in logged_events(caplog)] == ["payroll_run_failed"]
 
 
 @pytest.mark.parametrize("status", [500, 404])
@@ -145,9 +152,11 @@ def test_an_error_answer_is_logged_and_the_sensor_does_not_raise(failed_run, cap
     with Webhook(status=status) as hook, caplog.at_level(logging.INFO, logger=LOGGER):
         evaluate_alert(context, hook.url)
     assert len(hook.received) == 1
-    assert f"alert_webhook_failed run_id={context.dagster_run.run_id} status={status}" in (
-        caplog.text
-    )
+    assert logged_events(caplog)[-1] == {
+        "event": "alert_webhook_failed",
+        "run_id": context.dagster_run.run_id,
+        "status": status,
+    }
 
 
 def test_an_unreachable_or_slow_webhook_is_logged_and_the_sensor_returns(failed_run, caplog):
@@ -156,21 +165,23 @@ def test_an_unreachable_or_slow_webhook_is_logged_and_the_sensor_returns(failed_
         url = closed.url
     with caplog.at_level(logging.INFO, logger=LOGGER):
         evaluate_alert(context, url)
-    assert "error_class=URLError" in caplog.text
+    assert logged_events(caplog)[-1]["error_class"] == "URLError"
 
     caplog.clear()
     with Webhook(hold=True) as slow:
         with caplog.at_level(logging.INFO, logger=LOGGER):
             evaluate_alert(context, slow.url, timeout=0.5)
         assert len(slow.received) == 1
-    assert "alert_webhook_failed" in caplog.text
-    assert "error_class=TimeoutError" in caplog.text
+    failed = logged_events(caplog)[-1]
+    assert (failed["event"], failed["error_class"]) == ("alert_webhook_failed", "TimeoutError")
 
 
 def test_post_alert_refuses_a_non_http_url(caplog):
     with caplog.at_level(logging.WARNING, logger=LOGGER):
         assert not post_alert("file:///etc/passwd", {"run_id": "r"}, 1)
-    assert "alert_webhook_failed reason=unsupported_scheme" in caplog.text
+    assert logged_events(caplog) == [
+        {"event": "alert_webhook_failed", "reason": "unsupported_scheme"}
+    ]
 
 
 def test_a_backfill_run_names_its_tenant_and_period_from_the_partition_range():

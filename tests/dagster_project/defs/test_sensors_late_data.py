@@ -12,6 +12,7 @@ import pytest
 from dagster_project.defs.periods.partitions import PAY_PERIODS
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.sensors.late_data import late_attendance_sensor
+from tests.log_events import logged_events
 
 T0 = "2026-04-01T12:00:00+00:00"  # every closed period computed then
 T1 = "2026-04-02T08:00:00+00:00"
@@ -222,10 +223,14 @@ def test_late_data_recomputes_open_periods_and_flags_finalized_ones(
                 "adjustment_for=2026-03-01,ytd_after=2026-03-08",
             ),
         ]
-        assert (
-            "late_data_finalized_period tenant=acme period_start=2026-03-01 late_rows=2 "
-            "applied_period_start=2026-03-08 reason=adjustment"
-        ) in caplog.text
+        assert {
+            "event": "late_data_finalized_period",
+            "tenant": "acme",
+            "period_start": "2026-03-01",
+            "late_rows": 2,
+            "applied_period_start": "2026-03-08",
+            "reason": "adjustment",
+        } in logged_events(caplog)
 
         # the next period ran after the correction: the adjustment is in it
         change(database_url, (record_run, "run-8", "2026-03-08", T4))

@@ -49,7 +49,7 @@ def test_a_finalized_period_flags_and_recomputes_the_next_open_period():
         ("2026-11-29", "ytd_after=2026-11-15"),
         ("2026-12-13", "ytd_after=2026-11-15"),
     ]
-    assert plan.flags == [
+    assert [str(flag) for flag in plan.flags] == [
         "late_data_finalized_period tenant=acme period_start=2026-11-01 late_rows=2 "
         "applied_period_start=2026-11-15 reason=adjustment"
     ]
@@ -64,7 +64,7 @@ def test_an_adjustment_already_in_the_next_periods_run_is_not_requested_again():
 def test_a_finalized_period_without_an_open_successor_is_only_flagged():
     plan = plan_recomputes([LatePeriod(key("2027-01-10"), True, 1, T0)], {"acme": []})
     assert plan.recomputes == []
-    assert plan.flags == [
+    assert [str(flag) for flag in plan.flags] == [
         "late_data_finalized_period tenant=acme period_start=2027-01-10 late_rows=1 "
         "applied_period_start=none reason=no_open_period_yet"
     ]

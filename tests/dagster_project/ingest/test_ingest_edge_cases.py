@@ -219,3 +219,55 @@ def test_ingest_nul_character_rejects_the_row(database_url, csv_file, rows):
 
     assert (result.loaded, result.rejected) == (1, 1)
     assert rows("select source_row, field from raw.rejected_rows") == [(3, "row")]
+
+
+@pytest.mark.parametrize("name", ["staff.csv", "attendance.csv"])
+def test_a_bad_byte_far_down_names_its_row_and_byte_once(database_url, tmp_path, rows, name):
+    """Row 1 and its header are fine; the byte that is not UTF-8 is on line
+    302 (a decoder reads ahead in chunks: the refusal must not blame the
+    header or the first row it had not read yet)."""
+    if name == "attendance.csv":
+        header = HEADER
+        good = [_shift(f"E{i}", "", "2026-03-02T18:00:00Z") for i in range(300)]
+        bad = _shift("E300", "", "2026-03-02T18:00:00Z", staff="Jos\u00e9")
+    else:
+        header = "tenant_id,staff_id,full_name,home_location_id,pay_type"
+        good = [f"acme,S{i},Staff {i},AUS,hourly" for i in range(300)]
+        bad = "acme,S300,Jos\u00e9,AUS,hourly"
+    text = "\n".join([header, *good]) + "\n"
+    prefix = text.encode("utf-8")
+    bad_line = bad.encode("latin-1")
+    path = tmp_path / name
+    path.write_bytes(prefix + bad_line + b"\n" + good[0].encode() + b"\n")
+    column = bad_line.index(b"\xe9")
+
+    with pytest.raises(IngestFileError) as refused:
+        ingest_paths(database_url, [path])
+
+    assert (refused.value.row, refused.value.field) == (302, "row")
+    assert str(refused.value) == (
+        f"{path}: row 302, field row: not UTF-8 text: byte 0xe9 at byte offset "
+        f"{len(prefix) + column} (column {column + 1} of line 302)"
+    )
+    assert rows(f"select count(*) from raw.{name.removesuffix('.csv')}") == [(0,)]
+
+
+def test_the_cli_names_the_place_of_a_refused_file_once(database_url, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from dagster_project.cli import app
+    from dagster_project.settings import get_settings
+
+    path = tmp_path / "staff.csv"
+    path.write_text("tenant_id,staff_id,nickname\n", encoding="utf-8")
+    monkeypatch.setenv("PAYROLL_DATABASE_URL", database_url)
+    monkeypatch.setenv("PAYROLL_HOME", str(tmp_path / "home"))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["ingest", str(path)])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == (
+        f"error: {path}: row 1, field nickname: unknown column for a staff file"
+    )

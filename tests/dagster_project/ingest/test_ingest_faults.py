@@ -10,6 +10,7 @@ import pytest
 from dagster_project.demo.generator import write_demo_files
 from dagster_project.ingest import attendance
 from dagster_project.ingest.loader import IngestConnectionLost, ingest_paths
+from tests.log_events import logged_events
 
 RAW_TABLES = (
     "tenants",
@@ -109,7 +110,14 @@ def test_an_older_correction_is_ignored_kept_and_logged(database_url, tmp_path, 
     with caplog.at_level(logging.WARNING, logger="dagster_project.ingest.attendance"):
         report = ingest_paths(database_url, [older])
     assert (report.total("replaced"), report.total("unchanged")) == (0, 1)
-    assert "attendance_corrections_ignored" in caplog.text
+    assert logged_events(caplog) == [
+        {
+            "event": "attendance_corrections_ignored",
+            "file": str(older),
+            "rows": 1,
+            "reason": "older_than_loaded",
+        }
+    ]
     conn = psycopg2.connect(database_url)
     with conn.cursor() as cur:
         cur.execute("select reason, source_file from raw.attendance_superseded")

@@ -65,11 +65,13 @@ events_with_rates as (
         events_joined.event_id
     )
         events_joined.*,
-        case when not events_joined.is_salaried then
-            {{ rate_in_effect('on_clock_in_date') }}
+        case
+            when not events_joined.is_salaried
+                then {{ rate_in_effect('on_clock_in_date') }}
         end as clock_in_date_rate,
-        case when not events_joined.is_salaried then
-            {{ rate_in_effect('on_clock_out_date') }}
+        case
+            when not events_joined.is_salaried
+                then {{ rate_in_effect('on_clock_out_date') }}
         end as clock_out_date_rate
     from events_joined
     {{ join_rates_in_effect(
@@ -77,10 +79,10 @@ events_with_rates as (
     {{ join_rates_in_effect(
         'events_joined', 'events_joined.clock_out_local_date', 'on_clock_out_date') }}
     order by
-        events_joined.tenant_id,
-        events_joined.staff_id,
-        events_joined.clock_in_at,
-        events_joined.event_id,
+        events_joined.tenant_id asc,
+        events_joined.staff_id asc,
+        events_joined.clock_in_at asc,
+        events_joined.event_id asc,
         {{ rate_precedence('on_clock_in_date') }},
         {{ rate_precedence('on_clock_out_date') }}
 
@@ -94,17 +96,23 @@ first_failed_check as (
             -- searched only for an unknown id (in a column, every event
             -- would search); the relations, not the CTEs: a CTE read twice
             -- is materialized and joined without its index
-            when not is_known_staff and exists (
-                select 1 from {{ ref('stg_raw__staff') }} as other
-                where other.staff_id = events_with_rates.staff_id
-                    and other.tenant_id <> events_with_rates.tenant_id
-            ) then 'tenant_mismatch'
+            when
+                not is_known_staff
+                and exists (
+                    select 1 from {{ ref('stg_raw__staff') }} as other
+                    where other.staff_id = events_with_rates.staff_id
+                        and other.tenant_id <> events_with_rates.tenant_id
+                )
+                then 'tenant_mismatch'
             when not is_known_staff then 'unknown_staff'
-            when not is_known_location and exists (
-                select 1 from {{ ref('stg_raw__locations') }} as other
-                where other.location_id = events_with_rates.location_id
-                    and other.tenant_id <> events_with_rates.tenant_id
-            ) then 'tenant_mismatch'
+            when
+                not is_known_location
+                and exists (
+                    select 1 from {{ ref('stg_raw__locations') }} as other
+                    where other.location_id = events_with_rates.location_id
+                        and other.tenant_id <> events_with_rates.tenant_id
+                )
+                then 'tenant_mismatch'
             when not is_known_location then 'unknown_location'
             when clock_in_at > now() then 'future_punch'
             when clock_out_at is null then 'open_shift'

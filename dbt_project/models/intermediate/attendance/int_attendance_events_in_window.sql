@@ -13,8 +13,9 @@ with
 checked_with_lookback as (
 
     select *
-    from {{ ref('int_attendance_events_checked') }} as checked
-    where {{ in_selected_attendance_window('checked', lookback='24 hours') }}
+    -- the alias is read by the window's predicate (when a build selects periods)
+    from {{ ref('int_attendance_events_checked') }} as checked_events  -- noqa: AL05
+    where {{ in_selected_attendance_window('checked_events', lookback='24 hours') }}
 
 ),
 

@@ -133,8 +133,10 @@ final as (
         ---------- dates
         break_allocated.work_date,
         break_allocated.work_date - (
-            (extract(dow from break_allocated.work_date)::integer
-            - tenants.workweek_start_dow + 7) % 7
+            (
+                extract(dow from break_allocated.work_date)::integer
+                - tenants.workweek_start_dow + 7
+            ) % 7
         ) as workweek_start,
 
         ---------- timestamps

@@ -36,7 +36,7 @@ parts_by_jurisdiction as (
         sum(seconds_worked) as seconds_worked,
         sum(straight_time_pay_seconds) as straight_time_pay_seconds
     from shift_parts
-    group by 1, 2, 3, 4, 5
+    group by tenant_id, staff_id, work_date, workweek_start, jurisdiction
 
 ),
 
@@ -54,7 +54,14 @@ time_summed_to_workday as (
         sum(straight_time_pay_seconds) over workday as straight_time_pay_seconds
     from parts_by_jurisdiction
     window workday as (partition by tenant_id, staff_id, work_date)
-    order by tenant_id, staff_id, work_date, seconds_worked desc, jurisdiction
+    -- qualified: a bare name in order by is the output column (the day's
+    -- sum, the same on every row of the day), not this part's own time
+    order by
+        parts_by_jurisdiction.tenant_id asc,
+        parts_by_jurisdiction.staff_id asc,
+        parts_by_jurisdiction.work_date asc,
+        parts_by_jurisdiction.seconds_worked desc,
+        parts_by_jurisdiction.jurisdiction asc
 
 ),
 
@@ -103,25 +110,27 @@ daily_overtime_computed as (
             when is_seventh_consecutive_day
                 then least(seconds_worked, daily_overtime_threshold)
             when has_daily_rule
-                then greatest(
-                    0,
-                    least(
-                        seconds_worked,
-                        coalesce(daily_double_time_threshold, seconds_worked)
+                then
+                    greatest(
+                        0,
+                        least(
+                            seconds_worked,
+                            coalesce(daily_double_time_threshold, seconds_worked)
+                        )
+                        - daily_overtime_threshold
                     )
-                    - daily_overtime_threshold
-                )
             else 0
         end as daily_overtime_seconds,
         case
             when is_seventh_consecutive_day
                 then greatest(0, seconds_worked - daily_overtime_threshold)
             when has_daily_rule
-                then greatest(
-                    0,
-                    seconds_worked
-                    - coalesce(daily_double_time_threshold, seconds_worked)
-                )
+                then
+                    greatest(
+                        0,
+                        seconds_worked
+                        - coalesce(daily_double_time_threshold, seconds_worked)
+                    )
             else 0
         end as daily_double_time_seconds
     from seventh_day_flagged

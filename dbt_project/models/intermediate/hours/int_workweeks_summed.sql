@@ -64,15 +64,18 @@ non_discretionary_bonuses_by_workweek as (
         adjustments.tenant_id,
         adjustments.staff_id,
         adjustments.work_date - (
-            (extract(dow from adjustments.work_date)::integer
-            - tenants.workweek_start_dow + 7) % 7
+            (
+                extract(dow from adjustments.work_date)::integer
+                - tenants.workweek_start_dow + 7
+            ) % 7
         ) as workweek_start,
         sum(adjustments.amount) as bonus_pay
     from adjustments
     inner join tenants
         on adjustments.tenant_id = tenants.tenant_id
     where adjustments.is_non_discretionary
-    group by 1, 2, 3
+    -- by position: the name workweek_start would bind to tenants' column
+    group by 1, 2, 3  -- noqa: AM06
 
 ),
 
@@ -114,12 +117,14 @@ overtime_computed as (
         workweeks_with_threshold.*,
         case
             when is_overtime_eligible
-                then daily_overtime_seconds + greatest(
-                    0,
-                    seconds_worked - daily_overtime_seconds
-                    - daily_double_time_seconds
-                    - weekly_overtime_threshold_hours * 3600
-                )
+                then
+                    daily_overtime_seconds
+                    + greatest(
+                        0,
+                        seconds_worked - daily_overtime_seconds
+                        - daily_double_time_seconds
+                        - weekly_overtime_threshold_hours * 3600
+                    )
             else 0
         end as overtime_seconds,
         case
@@ -148,8 +153,8 @@ regular_rate_computed as (
         case
             when is_overtime_eligible and seconds_worked > 0
                 then (0.5 * overtime_seconds + 1.0 * double_time_seconds)
-                * (straight_time_pay_seconds + 3600 * bonus_pay)
-                / (3600 * seconds_worked)
+                    * (straight_time_pay_seconds + 3600 * bonus_pay)
+                    / (3600 * seconds_worked)
             else 0
         end as overtime_premium_pay
     from overtime_computed

@@ -75,7 +75,9 @@ tables_in_effect as (
 
 state_rules_in_effect as (
 
-    select build_years.tax_year as build_tax_year, state_tax_rules.*
+    select
+        build_years.tax_year as build_tax_year,
+        state_tax_rules.*
     from (select distinct tax_year from year_to_date) as build_years
     inner join state_tax_rules
         on state_tax_rules.tax_year = (

@@ -21,7 +21,11 @@ deductions as (
 
 earning_periods as (
 
-    select distinct tenant_id, period_start, period_end from earnings
+    select distinct
+        tenant_id,
+        period_start,
+        period_end
+    from earnings
 
 ),
 
@@ -33,11 +37,14 @@ deductions_in_effect_on_period_end as (
         deductions.staff_id,
         earning_periods.period_start,
         coalesce(sum(deductions.amount_per_period) filter (
-            where deductions.kind = 'retirement_401k'), 0) as retirement_401k,
+            where deductions.kind = 'retirement_401k'
+        ), 0) as retirement_401k,
         coalesce(sum(deductions.amount_per_period) filter (
-            where deductions.kind = 'section_125'), 0) as section_125,
+            where deductions.kind = 'section_125'
+        ), 0) as section_125,
         coalesce(sum(deductions.amount_per_period) filter (
-            where deductions.kind = 'post_tax'), 0) as post_tax_deductions
+            where deductions.kind = 'post_tax'
+        ), 0) as post_tax_deductions
     from earning_periods
     inner join deductions
         on earning_periods.tenant_id = deductions.tenant_id

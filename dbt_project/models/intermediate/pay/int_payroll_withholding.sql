@@ -33,9 +33,10 @@ withholding_wage_annualized as materialized (
         income_tax_wages_computed.*,
         greatest(
             0,
-            income_tax_wages * periods_per_year
-            + w4_other_income
-            - w4_deductions
+            income_tax_wages_computed.income_tax_wages
+            * income_tax_wages_computed.periods_per_year
+            + income_tax_wages_computed.w4_other_income
+            - income_tax_wages_computed.w4_deductions
             - adjustments.line_1g_amount
         ) as adjusted_annual_wage
     from income_tax_wages_computed
@@ -57,10 +58,12 @@ federal_withholding as (
             0,
             (
                 brackets.tentative_amount
-                + (adjusted_annual_wage - brackets.over) * brackets.rate
-            ) / periods_per_year
-            - w4_dependents / periods_per_year
-        ) + w4_extra_withholding as federal_income_tax_exact
+                + (withholding_wage_annualized.adjusted_annual_wage - brackets.over)
+                * brackets.rate
+            ) / withholding_wage_annualized.periods_per_year
+            - withholding_wage_annualized.w4_dependents
+            / withholding_wage_annualized.periods_per_year
+        ) + withholding_wage_annualized.w4_extra_withholding as federal_income_tax_exact
     from withholding_wage_annualized
     inner join withholding_brackets as brackets
         on brackets.filing_status = withholding_wage_annualized.filing_status

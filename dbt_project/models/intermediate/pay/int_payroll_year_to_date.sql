@@ -36,10 +36,20 @@ published_earlier_periods as (
 
 fica_wage_history as (
 
-    select tenant_id, staff_id, period_start, pay_date, fica_wages
+    select
+        tenant_id,
+        staff_id,
+        period_start,
+        pay_date,
+        fica_wages
     from wages_with_bases
     union all
-    select tenant_id, staff_id, period_start, pay_date, fica_wages
+    select
+        tenant_id,
+        staff_id,
+        period_start,
+        pay_date,
+        fica_wages
     from published_earlier_periods
 
 ),
@@ -68,16 +78,16 @@ year_to_date as (
     select
         wages_with_bases.*,
         coalesce(ytd_openings.social_security_wages, 0)
-        + before.fica_wages_earlier_periods as social_security_wages_ytd,
+        + fica_before.fica_wages_earlier_periods as social_security_wages_ytd,
         coalesce(ytd_openings.medicare_wages, 0)
-        + before.fica_wages_earlier_periods as medicare_wages_ytd,
+        + fica_before.fica_wages_earlier_periods as medicare_wages_ytd,
         coalesce(ytd_openings.futa_wages, 0)
-        + before.fica_wages_earlier_periods as futa_wages_ytd
+        + fica_before.fica_wages_earlier_periods as futa_wages_ytd
     from wages_with_bases
-    inner join fica_wages_before_period as before
-        on wages_with_bases.tenant_id = before.tenant_id
-        and wages_with_bases.staff_id = before.staff_id
-        and wages_with_bases.period_start = before.period_start
+    inner join fica_wages_before_period as fica_before
+        on wages_with_bases.tenant_id = fica_before.tenant_id
+        and wages_with_bases.staff_id = fica_before.staff_id
+        and wages_with_bases.period_start = fica_before.period_start
     left join ytd_openings
         on wages_with_bases.tenant_id = ytd_openings.tenant_id
         and wages_with_bases.staff_id = ytd_openings.staff_id

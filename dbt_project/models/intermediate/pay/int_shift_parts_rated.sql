@@ -17,15 +17,16 @@ rated as (
 
     select distinct on (shift_parts.tenant_id, shift_parts.event_id, shift_parts.work_date)
         shift_parts.*,
-        case when not shift_parts.is_salaried then
-            {{ rate_in_effect('on_work_date') }}
+        case
+            when not shift_parts.is_salaried
+                then {{ rate_in_effect('on_work_date') }}
         end as hourly_rate
     from shift_parts
     {{ join_rates_in_effect('shift_parts', 'shift_parts.work_date', 'on_work_date') }}
     order by
-        shift_parts.tenant_id,
-        shift_parts.event_id,
-        shift_parts.work_date,
+        shift_parts.tenant_id asc,
+        shift_parts.event_id asc,
+        shift_parts.work_date asc,
         {{ rate_precedence('on_work_date') }}
 
 ),

@@ -107,43 +107,44 @@ finalized_periods_changed as (
 
     select finalized.*
     from finalized_periods_applied_here as finalized
-    where exists (
-        select 1
-        from attendance
-        inner join locations
-            on attendance.tenant_id = locations.tenant_id
-            and attendance.location_id = locations.location_id
-        where attendance.tenant_id = finalized.tenant_id
-            -- a coarse UTC range first, so the clock-in index does the work
-            and attendance.clock_in_at >= finalized.attendance_from
-            and attendance.clock_in_at < finalized.attendance_to
-            and (attendance.clock_in_at at time zone locations.timezone)::date
-            between finalized.period_start - 7 and finalized.period_end
-            and attendance.loaded_at > finalized.finalized_at
-    )
-    or exists (
-        select 1
-        from superseded
-        inner join attendance
-            on superseded.tenant_id = attendance.tenant_id
-            and superseded.event_id = attendance.event_id
-        inner join locations
-            on attendance.tenant_id = locations.tenant_id
-            and attendance.location_id = locations.location_id
-        where superseded.tenant_id = finalized.tenant_id
-            and superseded.reason = 'replaced_by_correction'
-            and superseded.superseded_at > finalized.finalized_at
-            and (superseded.clock_in_at at time zone locations.timezone)::date
-            between finalized.period_start - 7 and finalized.period_end
-    )
-    or exists (
-        select 1
-        from adjustments
-        where adjustments.tenant_id = finalized.tenant_id
-            and adjustments.work_date
-            between finalized.period_start and finalized.period_end
-            and adjustments.loaded_at > finalized.finalized_at
-    )
+    where
+        exists (
+            select 1
+            from attendance
+            inner join locations
+                on attendance.tenant_id = locations.tenant_id
+                and attendance.location_id = locations.location_id
+            where attendance.tenant_id = finalized.tenant_id
+                -- a coarse UTC range first, so the clock-in index does the work
+                and attendance.clock_in_at >= finalized.attendance_from
+                and attendance.clock_in_at < finalized.attendance_to
+                and (attendance.clock_in_at at time zone locations.timezone)::date
+                between finalized.period_start - 7 and finalized.period_end
+                and attendance.loaded_at > finalized.finalized_at
+        )
+        or exists (
+            select 1
+            from superseded
+            inner join attendance
+                on superseded.tenant_id = attendance.tenant_id
+                and superseded.event_id = attendance.event_id
+            inner join locations
+                on attendance.tenant_id = locations.tenant_id
+                and attendance.location_id = locations.location_id
+            where superseded.tenant_id = finalized.tenant_id
+                and superseded.reason = 'replaced_by_correction'
+                and superseded.superseded_at > finalized.finalized_at
+                and (superseded.clock_in_at at time zone locations.timezone)::date
+                between finalized.period_start - 7 and finalized.period_end
+        )
+        or exists (
+            select 1
+            from adjustments
+            where adjustments.tenant_id = finalized.tenant_id
+                and adjustments.work_date
+                between finalized.period_start and finalized.period_end
+                and adjustments.loaded_at > finalized.finalized_at
+        )
 
 ),
 

@@ -1,0 +1,1 @@
+/work/main/dagster_project/__init__.py

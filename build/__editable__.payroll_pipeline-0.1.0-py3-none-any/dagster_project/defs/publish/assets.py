@@ -1,0 +1,1 @@
+/work/main/dagster_project/defs/publish/assets.py

@@ -1,0 +1,1 @@
+/work/main/dagster_project/ingest/small_files.py

@@ -1,0 +1,1 @@
+/work/main/dagster_project/lib/analyst_layer.py

@@ -1,0 +1,1 @@
+/work/main/dagster_project/lib/run_audit.py
