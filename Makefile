@@ -43,6 +43,8 @@ test: install lint test-deps
 # own browser here); PAYROLL_SKIP_BROWSER=1 skips them instead. The deploy
 # tests run Debian's promtool and prometheus; PAYROLL_SKIP_PROMETHEUS=1 skips them.
 # The proxy tests run Debian's nginx (in /usr/sbin); PAYROLL_SKIP_NGINX=1 skips them.
+# The point-in-time recovery test runs Debian's pgbackrest; PAYROLL_SKIP_PGBACKREST=1
+# skips it.
 AS_ROOT := $(if $(filter 0,$(shell id -u)),,sudo -n)
 test-deps:
 	@if [ "$${PAYROLL_SKIP_BROWSER:-}" != "1" ] && ! command -v chromium >/dev/null 2>&1; then \
@@ -58,6 +60,13 @@ test-deps:
 		&& $(AS_ROOT) env DEBIAN_FRONTEND=noninteractive \
 			apt-get install -y -q --no-install-recommends prometheus </dev/null; } >/dev/null \
 		|| { echo "make: cannot install prometheus (apt-get install prometheus), or set PAYROLL_SKIP_PROMETHEUS=1" >&2; exit 1; }; \
+	fi
+	@if [ "$${PAYROLL_SKIP_PGBACKREST:-}" != "1" ] && ! command -v pgbackrest >/dev/null 2>&1; then \
+		echo "make: installing Debian's pgbackrest for the point-in-time recovery test" >&2; \
+		{ $(AS_ROOT) env DEBIAN_FRONTEND=noninteractive apt-get update -q </dev/null \
+		&& $(AS_ROOT) env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -q --no-install-recommends pgbackrest </dev/null; } >/dev/null \
+		|| { echo "make: cannot install pgbackrest (apt-get install pgbackrest), or set PAYROLL_SKIP_PGBACKREST=1" >&2; exit 1; }; \
 	fi
 	@if [ "$${PAYROLL_SKIP_NGINX:-}" != "1" ] && ! PATH="$$PATH:/usr/sbin" command -v nginx >/dev/null 2>&1; then \
 		echo "make: installing Debian's nginx for the proxy access tests" >&2; \

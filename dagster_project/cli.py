@@ -462,7 +462,9 @@ def metrics(
     backups: Annotated[
         Path | None,
         typer.Option(
-            "--backups", help="Folder `payroll backup` writes to (default PAYROLL_HOME/backups)."
+            "--backups",
+            help="Folder the backups are in (default PAYROLL_BACKUP_DIR, else "
+            "PAYROLL_HOME/backups).",
         ),
     ] = None,
 ) -> None:
@@ -488,7 +490,7 @@ def metrics(
         hold_storage_connections(found)
         return found
 
-    collector = PayrollCollector(url, instance, backups or settings.home_dir / "backups")
+    collector = PayrollCollector(url, instance, backups or settings.backup_path)
     try:
         serve(collector, host, port, lambda at: _say(f"• metrics on {at} (Ctrl-C stops it)"))
     except OSError as exc:
@@ -500,7 +502,11 @@ def metrics(
 def backup(
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Folder to write the backup in (default PAYROLL_HOME/backups)."),
+        typer.Option(
+            "--out",
+            help="Folder to write the backup in (default PAYROLL_BACKUP_DIR, else "
+            "PAYROLL_HOME/backups).",
+        ),
     ] = None,
 ) -> None:
     """Back up the warehouse and Dagster's storage (pg_dump) with a manifest of row
@@ -518,7 +524,7 @@ def backup(
     except ValidationError as exc:
         raise _fail(f"invalid settings: {exc}", EXIT_BAD_INPUT) from None
     try:
-        result = create_backup(url, dagster_url, out or settings.home_dir / "backups")
+        result = create_backup(url, dagster_url, out or settings.backup_path)
     except (BackupError, psycopg2.Error) as exc:
         raise _fail(f"backup failed: {exc}", EXIT_FAILED) from None
     _say(result.render())

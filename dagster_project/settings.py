@@ -33,6 +33,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from dagster_project.lib.backup_retention import DEFAULT_DAILY_DAYS, DEFAULT_HOURLY_HOURS
 from dagster_project.lib.logs import get_logger
 
 _log = get_logger(__name__)
@@ -47,6 +48,8 @@ ENV_PREFIX = "PAYROLL_"
 # TLS that encrypts the connection; "prefer"/"allow" silently fall back to plain text
 STRONG_SSLMODES = frozenset({"require", "verify-ca", "verify-full"})
 MIN_PRODUCTION_PASSWORD_LENGTH = 12
+DEFAULT_BACKUP_CRON = "0 * * * *"
+DEFAULT_BACKUP_VERIFY_CRON = "30 3 * * *"
 # Defaults of images, tutorials and this project: never acceptable in production.
 WEAK_PASSWORDS = frozenset(
     {
@@ -176,6 +179,37 @@ class Settings(BaseSettings):
         default=None, description="Run-failure alerts are POSTed here as JSON when set."
     )
     alert_webhook_timeout_seconds: float = Field(default=5, gt=0, le=60)
+    backup_dir: Path | None = Field(
+        default=None,
+        description="Folder the backup schedule and `payroll backup` write to and the "
+        "metrics read. Unset: PAYROLL_HOME/backups.",
+    )
+    backup_cron: str = Field(
+        default=DEFAULT_BACKUP_CRON,
+        description="When the backup job runs (cron, UTC); hourly meets the 1 h RPO.",
+    )
+    backup_verify_cron: str = Field(
+        default=DEFAULT_BACKUP_VERIFY_CRON,
+        description="When the newest backup is restored into a scratch database and "
+        "compared with its manifest (cron, UTC).",
+    )
+    backup_verify_each: bool = Field(
+        default=True,
+        description="The backup job also restores the backup it took: the newest verified "
+        "backup (the RPO the metrics report) is then at most one backup interval old.",
+    )
+    backup_keep_hourly_hours: int = Field(
+        default=DEFAULT_HOURLY_HOURS,
+        ge=1,
+        le=24 * 90,
+        description="The newest backup of each hour is kept this many hours.",
+    )
+    backup_keep_daily_days: int = Field(
+        default=DEFAULT_DAILY_DAYS,
+        ge=1,
+        le=3660,
+        description="The newest backup of each day is kept this many days.",
+    )
     webserver_read_only: bool = Field(
         default=False, description="The Dagster webserver runs with --read-only."
     )
@@ -225,6 +259,18 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
 
+    @field_validator("backup_cron", "backup_verify_cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if value in (DEFAULT_BACKUP_CRON, DEFAULT_BACKUP_VERIFY_CRON):
+            return value  # known good: no need to import Dagster's parser
+        from dagster._utils.schedules import is_valid_cron_string
+
+        if not is_valid_cron_string(value):
+            raise ValueError("must be a cron expression of five fields, e.g. '0 * * * *'")
+        return value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_log_level(cls, value: object) -> object:
@@ -256,6 +302,10 @@ class Settings(BaseSettings):
     @property
     def landing_path(self) -> Path:
         return (self.landing_dir or self.home_dir / "landing").expanduser().resolve()
+
+    @property
+    def backup_path(self) -> Path:
+        return (self.backup_dir or self.home_dir / "backups").expanduser().resolve()
 
     def database_urls(self) -> dict[str, str]:
         """Every database this configuration connects to, by setting name."""

@@ -24,12 +24,20 @@ import psycopg2
 import psycopg2.extensions
 
 from dagster_project.core.locks import WAREHOUSE_WRITER_LOCK
-from dagster_project.lib.database import connect, export_dbt_env, transaction, warehouse_url
+from dagster_project.lib.backup_retention import Retention
+from dagster_project.lib.database import (
+    connect,
+    dagster_storage_url,
+    export_dbt_env,
+    transaction,
+    warehouse_url,
+)
 from dagster_project.settings import Settings, get_settings
 
 WAREHOUSE = "warehouse"
 PAYROLL_SETTINGS = "payroll_settings"
 ALERT_WEBHOOK = "alert_webhook"
+DAGSTER_STORAGE = "dagster_storage"
 
 
 def _default(name: str) -> Any:
@@ -88,6 +96,10 @@ class PayrollSettingsResource(dg.ConfigurableResource):
     landing_settle_seconds: int = _default("landing_settle_seconds")
     schedule_close_delay_hours: float = _default("schedule_close_delay_hours")
     schedule_catchup_hours: int = _default("schedule_catchup_hours")
+    backup_dir: str | None = None
+    backup_verify_each: bool = _default("backup_verify_each")
+    backup_keep_hourly_hours: int = _default("backup_keep_hourly_hours")
+    backup_keep_daily_days: int = _default("backup_keep_daily_days")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PayrollSettingsResource:
@@ -97,6 +109,10 @@ class PayrollSettingsResource(dg.ConfigurableResource):
             landing_settle_seconds=settings.landing_settle_seconds,
             schedule_close_delay_hours=settings.schedule_close_delay_hours,
             schedule_catchup_hours=settings.schedule_catchup_hours,
+            backup_dir=str(settings.backup_path),
+            backup_verify_each=settings.backup_verify_each,
+            backup_keep_hourly_hours=settings.backup_keep_hourly_hours,
+            backup_keep_daily_days=settings.backup_keep_daily_days,
         )
 
     @property
@@ -109,6 +125,26 @@ class PayrollSettingsResource(dg.ConfigurableResource):
         """The folder the landing sensor watches and the ingest asset reads."""
         folder = Path(self.landing_dir) if self.landing_dir else self.home_dir / "landing"
         return folder.expanduser().resolve()
+
+    @property
+    def backup_path(self) -> Path:
+        """The folder the backup jobs write, prune and verify (the metrics read it)."""
+        folder = Path(self.backup_dir) if self.backup_dir else self.home_dir / "backups"
+        return folder.expanduser().resolve()
+
+    def backup_retention(self) -> Retention:
+        return Retention(self.backup_keep_hourly_hours, self.backup_keep_daily_days)
+
+
+class DagsterStorageResource(dg.ConfigurableResource):
+    """Dagster's run, event-log and schedule storage as a database to back up.
+    Without ``database_url`` it follows the settings
+    (``PAYROLL_DAGSTER_DATABASE_URL``, else the warehouse)."""
+
+    database_url: str | None = None
+
+    def url(self) -> str:
+        return self.database_url or dagster_storage_url()
 
 
 class AlertWebhookResource(dg.ConfigurableResource):
@@ -144,12 +180,20 @@ def resources_from_settings(settings: Settings) -> dict[str, dg.ConfigurableReso
         WAREHOUSE: WarehouseResource(),
         PAYROLL_SETTINGS: PayrollSettingsResource.from_settings(settings),
         ALERT_WEBHOOK: AlertWebhookResource.from_settings(settings),
+        DAGSTER_STORAGE: DagsterStorageResource(),
     }
 
 
-def defs(overrides: Mapping[str, Any] | None = None) -> dg.Definitions:
+def process_settings() -> Settings:
+    """The settings the definitions are built from (a test replaces them here)."""
+    return get_settings()
+
+
+def defs(
+    overrides: Mapping[str, Any] | None = None, settings: Settings | None = None
+) -> dg.Definitions:
     """The resources built from the process's settings, with ``overrides`` (a
     test's own resources) in place of those of the same key."""
-    resources: dict[str, Any] = resources_from_settings(get_settings())
+    resources: dict[str, Any] = resources_from_settings(settings or process_settings())
     resources.update(overrides or {})
     return dg.Definitions(resources=resources)

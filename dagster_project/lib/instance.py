@@ -19,6 +19,8 @@ DAGSTER_YAML = Path(__file__).resolve().parents[2] / "deploy" / "dagster.yaml"
 STORAGE_URL_ENV = "PAYROLL_DAGSTER_STORAGE_URL"
 # the pool every warehouse writer step claims: one run at a time (run granularity)
 WAREHOUSE_POOL = "payroll_warehouse"
+# the backup and verify steps: a retention never deletes what a restore reads
+BACKUP_POOL = "payroll_backups"
 EVENT_BATCH_SIZE = "200"
 
 
@@ -70,11 +72,13 @@ def hold_storage_connections(instance: dg.DagsterInstance) -> None:
 
 
 def ensure_warehouse_pool(instance: dg.DagsterInstance) -> None:
-    """Give the warehouse pool its limit of 1 before any run is dequeued: on a
-    fresh instance the run queue would otherwise launch every queued writer
-    at once. A limit an operator set is left alone."""
+    """Give the warehouse pool (and the backup pool) its limit of 1 before any
+    run is dequeued: on a fresh instance the run queue would otherwise launch
+    every queued writer at once. A limit an operator set is left alone."""
     storage = instance.event_log_storage
     if not storage.supports_global_concurrency_limits:
         return
-    if WAREHOUSE_POOL not in {pool.name for pool in storage.get_pool_limits()}:
-        storage.set_concurrency_slots(WAREHOUSE_POOL, 1)
+    limited = {pool.name for pool in storage.get_pool_limits()}
+    for pool in (WAREHOUSE_POOL, BACKUP_POOL):
+        if pool not in limited:
+            storage.set_concurrency_slots(pool, 1)

@@ -20,7 +20,6 @@ only when it is a loaded tenant, else ``_unknown`` (which no tenant id can be).
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import math
 import re
@@ -55,7 +54,6 @@ FINISHED_STATUSES = ("SUCCESS", "FAILURE", "CANCELED")
 IN_PROGRESS_STATUSES = ("QUEUED", "NOT_STARTED", "MANAGED", "STARTING", "STARTED", "CANCELING")
 # a pay date this many days ahead (or less) with its period not finalized
 DUE_SOON_DAYS = 2
-BACKUP_NAME = re.compile(r"^payroll-(\d{8}T\d{6}Z)(?:-\d+)?$")
 STATEMENT_TIMEOUT_MS = 10_000
 # not a tenant id (those start with a letter or digit): a value that was no tenant
 UNKNOWN_TENANT = "_unknown"
@@ -426,22 +424,13 @@ def backup_ages(folder: Path, now: float) -> BackupAges:
     """Ages of the newest backup and of the newest one ``payroll restore
     --verify`` proved, from the folder names (the time each was taken) and
     the verification each records beside its manifest."""
-    from dagster_project.lib.backup import MANIFEST_NAME, read_verification
+    from dagster_project.lib.backup_folder import list_backups
 
-    if not folder.is_dir():
-        raise FileNotFoundError("backup folder missing")
-    taken: list[tuple[float, Path]] = []
-    for child in folder.iterdir():
-        match = BACKUP_NAME.fullmatch(child.name)
-        if match and (child / MANIFEST_NAME).is_file():
-            at = dt.datetime.strptime(match[1], "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
-            taken.append((at.timestamp(), child))
-    taken.sort(reverse=True)
-    newest = now - taken[0][0] if taken else None
-    for at, path in taken:
-        verification = read_verification(path)
-        if verification is not None and verification.get("ok") is True:
-            return BackupAges(newest, now - at)
+    backups = list_backups(folder)
+    newest = now - backups[0].taken_at.timestamp() if backups else None
+    for backup in backups:
+        if backup.verified is True:
+            return BackupAges(newest, now - backup.taken_at.timestamp())
     return BackupAges(newest, None)
 
 
