@@ -19,7 +19,7 @@ from psycopg2 import sql
 
 from dagster_project.core.periods import TENANT_ID_PATTERN
 from dagster_project.ingest.errors import IngestFileError
-from dagster_project.ingest.files import HashingReader, not_utf8, open_hashed
+from dagster_project.ingest.files import HashingReader, first_invalid_utf8, open_hashed
 from dagster_project.ingest.large_load import indexes_set_aside
 from dagster_project.ingest.results import FileResult
 from dagster_project.ingest.schemas import RECORD_ID_PATTERN, FileKind
@@ -181,9 +181,12 @@ def _copy_file(
     ).format(columns)
     try:
         cur.copy_expert(statement, source, size=_COPY_CHUNK)
-    except pg_errors.CharacterNotInRepertoire:
-        raise not_utf8(path) from None
-    except pg_errors.BadCopyFileFormat as error:
+    except (pg_errors.BadCopyFileFormat, pg_errors.CharacterNotInRepertoire) as error:
+        # a byte that is not UTF-8 is named exactly; PostgreSQL also refuses NUL
+        if isinstance(error, pg_errors.CharacterNotInRepertoire):
+            invalid = first_invalid_utf8(path)
+            if invalid is not None:
+                raise invalid from None
         raise IngestFileError(
             path, _copy_error_row(error), "row", _copy_error_message(error)
         ) from None

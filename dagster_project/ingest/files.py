@@ -45,9 +45,10 @@ def discover_files(paths: Sequence[Path]) -> list[tuple[FileKind, Path]]:
     return sorted(with_kinds, key=lambda item: (order.index(item[0].name), str(item[1])))
 
 
-def not_utf8(path: Path) -> IngestFileError:
+def first_invalid_utf8(path: Path) -> IngestFileError | None:
     """The refusal of a file that is not UTF-8, naming the line and the byte
-    where it stops being UTF-8 (a decoder reading ahead cannot tell)."""
+    where it stops being UTF-8 (a decoder reading ahead cannot tell); None
+    when every byte is UTF-8."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset = 0
     with path.open("rb") as raw:
@@ -55,16 +56,20 @@ def not_utf8(path: Path) -> IngestFileError:
             try:
                 decoder.decode(line)
             except UnicodeDecodeError as error:
-                bad = line[error.start]
                 return IngestFileError(
                     path,
                     line_number,
                     "row",
-                    f"not UTF-8 text: byte 0x{bad:02x} at byte offset {offset + error.start} "
-                    f"(column {error.start + 1} of line {line_number})",
+                    f"not UTF-8 text: byte 0x{line[error.start]:02x} at byte offset "
+                    f"{offset + error.start} (column {error.start + 1} of line {line_number})",
                 )
             offset += len(line)
-    return IngestFileError(path, line_number if offset else 1, "row", "not UTF-8 text")
+    return None
+
+
+def not_utf8(path: Path) -> IngestFileError:
+    """For a decoder's error: where the file stops being UTF-8."""
+    return first_invalid_utf8(path) or IngestFileError(path, 1, "row", "not UTF-8 text")
 
 
 def read_header(path: Path, kind: FileKind) -> list[str]:
