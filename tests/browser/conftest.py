@@ -18,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.browser.dagster_ui import REPO_ROOT, SKIP_ENV, DagsterUi
+from tests.pipeline_env import isolated_pipeline_env, restore_pipeline_env
 
 CHROMIUM_ENV = "PAYROLL_CHROMIUM"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -87,21 +88,12 @@ def dagster_ui(
     from dagster_project.cli import app
     from dagster_project.definitions import defs
     from dagster_project.demo.generator import write_demo_files
-    from dagster_project.lib.instance import STORAGE_URL_ENV, get_instance, prepare_dagster_home
+    from dagster_project.lib.instance import get_instance, prepare_dagster_home
     from dagster_project.lib.launch import refresh_calendar
-    from dagster_project.settings import get_settings
 
     url = make_database("browser_ui")
     home = tmp_path_factory.mktemp("browser_ui_home")
-    patch = pytest.MonkeyPatch()
-    patch.setenv("PAYROLL_DATABASE_URL", url)
-    patch.setenv("PAYROLL_HOME", str(home))
-    for name in ("PAYROLL_DAGSTER_DATABASE_URL", "PAYROLL_LANDING_DIR", "PAYROLL_ENVIRONMENT"):
-        patch.delenv(name, raising=False)
-    # prepare_dagster_home() exports these two; the patch puts the old values back
-    patch.setenv("DAGSTER_HOME", str(home / "dagster_home"))
-    patch.setenv(STORAGE_URL_ENV, "")
-    get_settings.cache_clear()
+    patch = isolated_pipeline_env(url, home)
     ui: DagsterUi | None = None
     try:
         write_demo_files(home / "input")
@@ -131,8 +123,7 @@ def dagster_ui(
             if ui is not None:
                 ui.stop()
         finally:
-            patch.undo()
-            get_settings.cache_clear()
+            restore_pipeline_env(patch)
 
 
 @pytest.fixture

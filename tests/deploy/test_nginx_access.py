@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 
 from tests.deploy.dagster_stack import LOCATION, DagsterStack
 from tests.deploy.nginx_proxy import Nginx, nginx_binary, start_nginx
+from tests.pipeline_env import isolated_pipeline_env, restore_pipeline_env
 
 REPO = Path(__file__).resolve().parents[2]
 E2E_FIXTURES = REPO / "tests" / "fixtures" / "e2e"
@@ -96,22 +97,13 @@ def access(make_database, tmp_path_factory) -> Iterator[Access]:
     binary = nginx_binary()
     from dagster_project.cli import app
     from dagster_project.definitions import defs
-    from dagster_project.lib.instance import STORAGE_URL_ENV, get_instance, prepare_dagster_home
+    from dagster_project.lib.instance import get_instance, prepare_dagster_home
     from dagster_project.lib.launch import refresh_calendar
-    from dagster_project.settings import get_settings
 
     url = make_database("nginx_access")
     folder = tmp_path_factory.mktemp("nginx_access")
     home = folder / "home"
-    patch = pytest.MonkeyPatch()
-    patch.setenv("PAYROLL_DATABASE_URL", url)
-    patch.setenv("PAYROLL_HOME", str(home))
-    for name in ("PAYROLL_DAGSTER_DATABASE_URL", "PAYROLL_LANDING_DIR", "PAYROLL_ENVIRONMENT"):
-        patch.delenv(name, raising=False)
-    # prepare_dagster_home() exports these two; the patch puts the old values back
-    patch.setenv("DAGSTER_HOME", str(home / "dagster_home"))
-    patch.setenv(STORAGE_URL_ENV, "")
-    get_settings.cache_clear()
+    patch = isolated_pipeline_env(url, home)
     stack = nginx = None
     try:
         # DAGSTER_HOME as `payroll ui` prepares it, before any process reads it
@@ -140,8 +132,7 @@ def access(make_database, tmp_path_factory) -> Iterator[Access]:
             nginx.close()
         if stack is not None:
             stack.stop()
-        patch.undo()
-        get_settings.cache_clear()
+        restore_pipeline_env(patch)
 
 
 def test_anonymous_and_wrong_passwords_get_401(access):

@@ -21,32 +21,42 @@ def _tick_request(context: dg.ScheduleEvaluationContext, trigger: str) -> dg.Run
     return dg.RunRequest(run_key=f"{trigger}:{tick:%Y-%m-%dT%H:%M%z}", tags={TRIGGER_TAG: trigger})
 
 
+def _tick_schedule(
+    name: str, cron: str, job: dg.JobDefinition, trigger: str, description: str
+) -> dg.ScheduleDefinition:
+    @dg.schedule(
+        name=name,
+        cron_schedule=cron,
+        execution_timezone="UTC",
+        job=job,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description=description,
+    )
+    def tick(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        return _tick_request(context, trigger)
+
+    return tick
+
+
 def backup_schedules(backup_cron: str, verify_cron: str) -> list[dg.ScheduleDefinition]:
-    @dg.schedule(
-        name=BACKUP_SCHEDULE,
-        cron_schedule=backup_cron,
-        execution_timezone="UTC",
-        job=backup_job,
-        default_status=dg.DefaultScheduleStatus.RUNNING,
-        description=f"Backs up the warehouse and Dagster's storage at '{backup_cron}' (UTC, "
-        "PAYROLL_BACKUP_CRON), prunes to the retention and restores the new backup.",
-    )
-    def backup_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-        return _tick_request(context, "backup")
-
-    @dg.schedule(
-        name=VERIFY_SCHEDULE,
-        cron_schedule=verify_cron,
-        execution_timezone="UTC",
-        job=backup_verify_job,
-        default_status=dg.DefaultScheduleStatus.RUNNING,
-        description=f"Restores the newest backup into a scratch database at '{verify_cron}' "
-        "(UTC, PAYROLL_BACKUP_VERIFY_CRON); the run fails when a table differs.",
-    )
-    def backup_verify_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-        return _tick_request(context, "backup-verify")
-
-    return [backup_schedule, backup_verify_schedule]
+    return [
+        _tick_schedule(
+            BACKUP_SCHEDULE,
+            backup_cron,
+            backup_job,
+            "backup",
+            f"Backs up the warehouse and Dagster's storage at '{backup_cron}' (UTC, "
+            "PAYROLL_BACKUP_CRON), prunes to the retention and restores the new backup.",
+        ),
+        _tick_schedule(
+            VERIFY_SCHEDULE,
+            verify_cron,
+            backup_verify_job,
+            "backup-verify",
+            f"Restores the newest backup into a scratch database at '{verify_cron}' "
+            "(UTC, PAYROLL_BACKUP_VERIFY_CRON); the run fails when a table differs.",
+        ),
+    ]
 
 
 def defs(settings: Settings) -> dg.Definitions:
