@@ -4,13 +4,25 @@ analysts then browse and query over it (`make docs`, `make metrics`)."""
 import csv
 import json
 import re
+import subprocess
+import sys
+from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 import psycopg2
 import pytest
 from typer.testing import CliRunner
 
 from dagster_project.cli import app
+from tests.security.conftest import child_env
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    exit_code: int
+    output: str
+    stderr: str
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +35,16 @@ def demo(make_database, tmp_path_factory):
     from dagster_project.settings import get_settings
 
     get_settings.cache_clear()
-    result = CliRunner().invoke(app, ["demo", "--out", str(home / "input")])
-    yield url, result
+    # as `make run` runs it: its own process, no terminal, default settings
+    completed = subprocess.run(
+        [str(Path(sys.executable).with_name("payroll")), "demo", "--out", str(home / "input")],
+        env=child_env(url, home),
+        cwd=home,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+    )
+    yield url, DemoResult(completed.returncode, completed.stdout, completed.stderr)
     patch.undo()
     get_settings.cache_clear()
 
@@ -48,6 +68,14 @@ def test_demo_prints_a_register_with_every_staff_member(demo):
     per_period = re.findall(r"attendance exceptions in the period: (\d+)", result.output)
     assert [int(n) for n in per_period] == [3, 0, 0, 1]
     assert "demo: 60 staff, 4 pay periods computed" in result.output
+
+
+def test_demo_shows_no_warning_and_no_log_line_on_the_terminal(demo):
+    """What `make run` prints on stderr: nothing (no Python or library
+    warning, no dbt line, no log below WARNING)."""
+    _, result = demo
+    assert result.exit_code == 0, result.stderr[-3000:]
+    assert result.stderr == ""
 
 
 def test_demo_pays_four_biweekly_periods_and_both_identities_hold(demo):
