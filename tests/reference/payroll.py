@@ -619,7 +619,10 @@ class WorkedPart:
 def _most_time(parts: list[WorkedPart], key) -> str:
     """The value of ``key`` (a state, a location) with most of the parts' time;
     a tie goes to the one whose first part starts earliest (CONTRACT §6 State of
-    a workday)."""
+    a workday).
+
+    CHOICE: the location of a premium is found the same way among all the
+    day's parts, as §6 says, even when it lies outside the day's state."""
     seconds: dict[str, int] = defaultdict(int)
     first: dict[str, dt.datetime] = {}
     for worked in sorted(parts, key=lambda w: w.part.start):
@@ -739,6 +742,8 @@ def day_premiums(parts: list[WorkedPart], regular_rate: Fraction) -> list[_Premi
     one workday of a non-exempt hourly employee, from its parts (every
     location). ``regular_rate`` is the workweek's (§6, with tip credit and
     make-up)."""
+    # Consecutive parts are those of the work date in clock order; the part
+    # after midnight of an overnight shift is one of them (§6 reads parts).
     parts = sorted(parts, key=lambda w: w.part.start)
     state = workday_state(parts)
     seconds = sum(w.part.seconds for w in parts)
@@ -806,10 +811,14 @@ class _Earnings:
     premium: Fraction = Fraction(0)  # overtime and double-time premium
     bonus: Fraction = Fraction(0)
     # §6: the workweek items of the workweeks ending in the period ...
+    # CHOICE: make-up, tip credit and qualified overtime are summed exact over
+    # the period's workweeks and rounded once, as the overtime premium is.
     makeup: Fraction = Fraction(0)
     tip_credit: Fraction = Fraction(0)
     qualified_overtime: Fraction = Fraction(0)
-    pay_premiums: Decimal = Decimal(0)  # the sum of the rounded fct_pay_premiums amounts
+    # CHOICE: premium_pay is the sum of the fct_pay_premiums amounts, each
+    # rounded to cents, so that those rows add up to it exactly.
+    pay_premiums: Decimal = Decimal(0)
     # ... and the tips of the work dates in the period
     cash_tips: Fraction = Fraction(0)
     card_tips: Fraction = Fraction(0)
@@ -909,8 +918,9 @@ def _compute_tenant(
             earned = earnings[staff.staff_id, period_of(tenant, part.work_date).start]
             earned.seconds += part.seconds
             earned.rate_seconds += rate * part.seconds
-        if restaurant:
-            # A shift's tips belong to the work date of its first part (its clock-in).
+        if restaurant:  # CHOICE: the §4-only mode ignores tips, as §4 knows none
+            # A shift's tips belong to the work date of its first part (its clock-in);
+            # CHOICE: they are wages of every staff member, exempt and salaried too.
             tips_day = parts[0].work_date
             weeks[staff.staff_id, workweek_start(tenant, tips_day)].tips += Fraction(
                 shift.cash_tips + shift.card_tips
@@ -979,7 +989,7 @@ def _compute_tenant(
                         kind=found.kind,
                         location_id=workday_location(parts),
                         hours=Decimal(1),
-                        rate=round_half_up(found.rate, RATE_PLACES),
+                        rate=round_half_up(found.rate, RATE_PLACES),  # CHOICE: like regular_rate
                         amount=amount,
                         period_start=paid_in.start,
                     )
@@ -1159,7 +1169,9 @@ def _pay(
     state_other, federal_other = _income_taxes(tables, staff, state_code, income_other, per_year)
     state = cash.take(state_other)
     federal = cash.take(federal_other)
-    # (3) Social Security, Medicare and SDI on the tips
+    # (3) Social Security, Medicare and SDI on the tips. CHOICE: SDI that
+    # cannot be withheld is simply not withheld (only SS and Medicare have an
+    # "uncollected" column, W-2 box 12 codes A and B).
     social_security += cash.take(ss_all - ss_other)
     medicare += cash.take(medicare_all - medicare_other)
     sdi += cash.take(sdi_all - sdi_other)
