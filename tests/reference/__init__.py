@@ -1,1 +1,1 @@
-"""A pure-Python reference calculator of CONTRACT §4, for differential tests."""
+"""A pure-Python reference calculator of CONTRACT §4 and §6, for differential tests."""
