@@ -277,6 +277,12 @@ WORKED.rate("wk", "TXCA", "server", "20.00")
 WORKED.shift("wk", "TXCA", "AUS", "server", MON, "06:00", 9)
 WORKED.shift("wk", "TXCA", "LA", "server", MON, "18:00", 1)
 
+# TXCA5 — a tie: 5 h in Texas (06:00 Central), then 5 h in California (12:00 Pacific).
+WORKED.staff("wk", "TXCA5", "AUS")
+WORKED.rate("wk", "TXCA5", "server", "20.00")
+WORKED.shift("wk", "TXCA5", "AUS", "server", MON, "06:00", 5)
+WORKED.shift("wk", "TXCA5", "LA", "server", MON, "12:00", 5)
+
 # CAN — California night shift: the workday is the local calendar date of each part.
 WORKED.staff("wk", "CAN", "LA")
 WORKED.rate("wk", "CAN", "server", "20.00")
@@ -926,6 +932,23 @@ def test_a_day_in_two_states_follows_the_state_where_most_time_fell(warehouse):
     # Straight time 10 x 20 = 200.00; premium 0; gross 200.00.
     check(
         payroll(warehouse, "wk", "TXCA", WK),
+        hours_worked="10",
+        overtime_hours="0",
+        double_time_hours="0",
+        straight_time_pay="200.00",
+        overtime_premium_pay="0.00",
+        gross_pay="200.00",
+    )
+
+
+def test_a_two_state_tie_follows_the_state_of_the_earliest_part(warehouse):
+    # Monday: 5 h in Texas from 06:00 Central (04:00 Pacific), then 5 h in
+    # California from 12:00 Pacific = 10 h, half in each: the tie goes to the
+    # earliest part's state, Texas (CONTRACT §6), so no daily overtime
+    # (California's rule would make 2 h of it overtime).
+    # Straight time 10 x 20 = 200.00; premium 0; gross 200.00.
+    check(
+        payroll(warehouse, "wk", "TXCA5", WK),
         hours_worked="10",
         overtime_hours="0",
         double_time_hours="0",

@@ -34,7 +34,8 @@ parts_by_jurisdiction as (
         jurisdiction,
         bool_and(not is_salaried and not is_flsa_exempt) as is_overtime_eligible,
         sum(seconds_worked) as seconds_worked,
-        sum(straight_time_pay_seconds) as straight_time_pay_seconds
+        sum(straight_time_pay_seconds) as straight_time_pay_seconds,
+        min(part_start_at) as first_part_start_at
     from shift_parts
     group by tenant_id, staff_id, work_date, workweek_start, jurisdiction
 
@@ -42,7 +43,8 @@ parts_by_jurisdiction as (
 
 time_summed_to_workday as (
 
-    -- a day worked in two states follows the state where most time fell
+    -- a day worked in two states follows the state where most time fell; a
+    -- tie goes to the state of the day's earliest part
     select distinct on (tenant_id, staff_id, work_date)
         tenant_id,
         staff_id,
@@ -61,7 +63,7 @@ time_summed_to_workday as (
         parts_by_jurisdiction.staff_id asc,
         parts_by_jurisdiction.work_date asc,
         parts_by_jurisdiction.seconds_worked desc,
-        parts_by_jurisdiction.jurisdiction asc
+        parts_by_jurisdiction.first_part_start_at asc
 
 ),
 
