@@ -272,3 +272,27 @@ def test_attendance_redelivery_keeps_tips_and_a_correction_replaces_them(
         ("E2", Decimal("0.00"), Decimal("0.00")),
     ]
     assert count("attendance_superseded") == 2  # E1 older than loaded, E2's old version
+
+
+def test_attendance_tips_land_by_the_large_load_into_an_empty_table(
+    database_url, write_csv, query, monkeypatch
+):
+    """The large load's own statement (no table to compare with) carries the
+    tips too; the threshold is lowered so that four rows take that path."""
+    monkeypatch.setattr("dagster_project.ingest.large_load.LARGE_LOAD_MIN_ROWS", 2)
+    path = write_csv(
+        "attendance.csv",
+        f"{ATTENDANCE},card_tips,cash_tips",
+        f"acme,E1,S1,AUS,server,{SHIFT},{UPDATED},112.50,40.25",
+        f"acme,E2,S1,AUS,server,{SHIFT},{UPDATED},,",
+        f"acme,E3,S1,AUS,server,{SHIFT},{UPDATED},-1,",
+        f"acme,E1,S1,AUS,server,{SHIFT},{LATER},113.50,41.25",
+    )
+    [result] = ingest_paths(database_url, [path]).files
+
+    assert (result.loaded, result.rejected, result.superseded) == (2, 1, 1)
+    assert query("select event_id, cash_tips, card_tips from raw.attendance order by 1") == [
+        ("E1", Decimal("41.25"), Decimal("113.50")),
+        ("E2", Decimal("0.00"), Decimal("0.00")),
+    ]
+    assert [row[:2] for row in _rejections(query, "attendance")] == [(4, "card_tips")]
