@@ -28,6 +28,7 @@ from dagster_project.lib.logs import get_logger
 _log = get_logger(__name__)
 _WORK_MEM = "256MB"
 _ROLE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$"
+_TIP_COLUMNS = ("cash_tips", "card_tips")
 # ISO 8601 with offset or Z, every field range-checked by the pattern itself
 # (the years and precision migration 0013 accepted, plus offset minutes:
 # '+05:99' passes that function and then fails the cast, for the whole file).
@@ -105,6 +106,15 @@ def _not_a_timestamp(column: str) -> str:
     )
 
 
+def _not_money(column: str) -> str:
+    """SQL true when ``column`` is not dollars >= 0 with at most 2 decimals and
+    at most 12 digits before the point (raw.attendance's numeric(14, 2)): a
+    sign, an exponent or a longer value is refused here, never left to the
+    cast. No counted repeat (see ``_mismatch``): the digits before the point
+    are counted by where the point is."""
+    return f"({column} !~ '^[0-9]+(\\.[0-9][0-9]?)?$' or strpos({column} || '.', '.') > 13)"
+
+
 def _mismatch(column: str, pattern: str) -> str:
     """SQL true when ``column`` does not match ``pattern``.
 
@@ -154,6 +164,14 @@ _CHECKS: tuple[tuple[str, str, str], ...] = (
         _not_a_timestamp("v_updated_at"),
         "not an ISO 8601 timestamp with offset",
     ),
+    *(
+        (
+            column,
+            f"v_{column} is not null and {_not_money(f'v_{column}')}",
+            "not an amount of dollars of at least 0 with at most 2 decimals",
+        )
+        for column in _TIP_COLUMNS
+    ),
 )
 _COLUMNS = (
     "tenant_id",
@@ -165,6 +183,7 @@ _COLUMNS = (
     "clock_out",
     "break_minutes",
     "updated_at",
+    *_TIP_COLUMNS,
 )
 
 
@@ -220,6 +239,7 @@ def _quick_checks() -> dict[str, str]:
         "clock_out": f"(clock_out is null or {_common_timestamp('clock_out')})",
         "break_minutes": "(break_minutes is null or break_minutes ~ '^[0-9]{1,4}$')",
         "updated_at": _common_timestamp("updated_at"),
+        **{c: f"({c} is null or not {_not_money(c)})" for c in _TIP_COLUMNS},
     }
 
 
@@ -302,6 +322,8 @@ _RANKED = """
             {clock_out} as clock_out,
             {break_minutes} as break_minutes,
             {updated_at} as updated_at,
+            {cash_tips} as cash_tips,
+            {card_tips} as card_tips,
             -- a refused row's clock-in text, to date it (null for valid rows)
             case when bad_check is not null then v_clock_in end as refused_clock_in,
             row_number() over (
@@ -380,12 +402,12 @@ _INTO_TABLE = """
     upserted as (
         insert into raw.attendance as t (
             tenant_id, event_id, staff_id, location_id, role,
-            clock_in, clock_out, break_minutes, updated_at,
+            clock_in, clock_out, break_minutes, updated_at, cash_tips, card_tips,
             source_file, source_row, file_sha256
         )
         select
             tenant_id, event_id, staff_id, location_id, role,
-            clock_in, clock_out, break_minutes, updated_at,
+            clock_in, clock_out, break_minutes, updated_at, cash_tips, card_tips,
             %(file)s, source_row, %(sha)s
         from compared
         where loaded_updated_at is null or updated_at > loaded_updated_at
@@ -397,6 +419,8 @@ _INTO_TABLE = """
             clock_out = excluded.clock_out,
             break_minutes = excluded.break_minutes,
             updated_at = excluded.updated_at,
+            cash_tips = excluded.cash_tips,
+            card_tips = excluded.card_tips,
             source_file = excluded.source_file,
             source_row = excluded.source_row,
             file_sha256 = excluded.file_sha256,
@@ -433,12 +457,12 @@ _INTO_EMPTY_TABLE = """
     inserted as (
         insert into raw.attendance (
             tenant_id, event_id, staff_id, location_id, role,
-            clock_in, clock_out, break_minutes, updated_at,
+            clock_in, clock_out, break_minutes, updated_at, cash_tips, card_tips,
             source_file, source_row, file_sha256
         )
         select
             tenant_id, event_id, staff_id, location_id, role,
-            clock_in, clock_out, break_minutes, updated_at,
+            clock_in, clock_out, break_minutes, updated_at, cash_tips, card_tips,
             %(file)s, source_row, %(sha)s
         from ranked
         where bad_check is null and version = 1
@@ -466,6 +490,8 @@ def _landing_statement(empty_table: bool) -> str:
         clock_out=_valid_only("v_clock_out::timestamptz"),
         break_minutes=_valid_only("coalesce(v_break_minutes::integer, 0)"),
         updated_at=_valid_only("v_updated_at::timestamptz"),
+        # absent or empty: 0, as for break_minutes
+        **{c: _valid_only(f"coalesce(v_{c}::numeric(14, 2), 0)") for c in _TIP_COLUMNS},
         refused_clock_in=_refused_clock_in().replace("%", "%%"),
     )
     into = _INTO_EMPTY_TABLE if empty_table else _INTO_TABLE

@@ -88,6 +88,8 @@ class LocationRow(InputRow):
     name: Name
     timezone: str
     jurisdiction: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+    # a jurisdiction of reference.minimum_wages (CONTRACT §6), e.g. nyc
+    locality: RecordId | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -144,6 +146,7 @@ class PayRateRow(InputRow):
     hourly_rate: HourlyRate
     effective_from: Date
     effective_to: Date | None = None
+    tip_credit: bool = False
 
     @field_validator("effective_to")
     @classmethod
@@ -164,6 +167,8 @@ class AttendanceRow(InputRow):
     clock_out: AwareDatetime | None = None
     break_minutes: int = Field(default=0, ge=0, le=9999)
     updated_at: AwareDatetime
+    cash_tips: NonNegativeMoney = Decimal(0)
+    card_tips: NonNegativeMoney = Decimal(0)
 
 
 class AdjustmentRow(InputRow):

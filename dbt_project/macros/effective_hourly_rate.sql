@@ -33,3 +33,15 @@
 {% macro rate_in_effect(as) -%}
     coalesce(own_rate_{{ as }}.hourly_rate, default_rate_{{ as }}.hourly_rate)
 {%- endmacro %}
+
+{#- True when the rate that pays the row's shift on that date is a tipped
+    cash wage (`is_tip_credit_rate`), by the same precedence. A salaried
+    staff member's shifts are paid by no rate: only a rate naming them
+    counts, never the role's default. -#}
+{% macro rate_takes_tip_credit(row_alias, as) -%}
+    coalesce(
+        own_rate_{{ as }}.is_tip_credit_rate,
+        default_rate_{{ as }}.is_tip_credit_rate and not {{ row_alias }}.is_salaried,
+        false
+    )
+{%- endmacro %}

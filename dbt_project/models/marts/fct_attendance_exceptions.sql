@@ -88,6 +88,11 @@ not_payable as (
                 then 'no hourly rate for the role on the work date'
             when 'overlapping_shift'
                 then 'overlaps an earlier shift of the same staff'
+            when 'tip_credit_not_allowed'
+                then
+                    'the rate for the role on the work date takes the tip credit '
+                    || '(pay_rates tip_credit), which salaried and FLSA-exempt '
+                    || 'staff may not: not paid until the rate is fixed'
         end as detail,
         clock_in_at
     from classified_events

@@ -72,7 +72,11 @@ events_with_rates as (
         case
             when not events_joined.is_salaried
                 then {{ rate_in_effect('on_clock_out_date') }}
-        end as clock_out_date_rate
+        end as clock_out_date_rate,
+        {{ rate_takes_tip_credit('events_joined', 'on_clock_in_date') }}
+            as clock_in_date_rate_takes_tip_credit,
+        {{ rate_takes_tip_credit('events_joined', 'on_clock_out_date') }}
+            as clock_out_date_rate_takes_tip_credit
     from events_joined
     {{ join_rates_in_effect(
         'events_joined', 'events_joined.clock_in_local_date', 'on_clock_in_date') }}
@@ -124,6 +128,13 @@ first_failed_check as (
             when not is_salaried
                 and (clock_in_date_rate is null or clock_out_date_rate is null)
                 then 'missing_rate'
+            -- CONTRACT §6: only non-exempt hourly staff take the tip credit
+            when (is_salaried or is_flsa_exempt)
+                and (
+                    clock_in_date_rate_takes_tip_credit
+                    or clock_out_date_rate_takes_tip_credit
+                )
+                then 'tip_credit_not_allowed'
         end as failed_check
     from events_with_rates
 

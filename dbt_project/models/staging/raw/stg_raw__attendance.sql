@@ -22,6 +22,8 @@ renamed as (
         ---------- numerics
         source_row,
         break_minutes,
+        cash_tips,
+        card_tips,
 
         ---------- timestamps
         clock_in as clock_in_at,

@@ -16,7 +16,9 @@ renamed as (
         ---------- text
         name as location_name,
         timezone,
-        jurisdiction
+        jurisdiction,
+        -- a jurisdiction of reference.minimum_wages, or null: the state's only
+        locality
 
     from source
 

@@ -16,11 +16,15 @@ renamed as (
 
         ---------- text
         role,
+        source_file,
 
         ---------- booleans
         staff_id = '' as is_role_default,
+        -- a tipped cash wage: the employer takes the tip credit for its hours
+        tip_credit as is_tip_credit_rate,
 
         ---------- numerics
+        source_row,
         hourly_rate,
 
         ---------- dates
