@@ -692,11 +692,9 @@ def test_workweek_items_go_to_the_period_of_its_last_day_and_tips_to_their_work_
 
 
 def test_the_reference_copy_of_the_minimum_wages_matches_the_dbt_seed():
-    """The reference reads its own copy; the seed (when it exists) must hold
-    the same values, row for row."""
-    seed = ROOT / "dbt_project" / "seeds" / "minimum_wages_2026.csv"
-    if not seed.exists():
-        pytest.skip("no minimum_wages seed yet")
+    """The reference reads its own copy; the seed must hold the same values,
+    row for row."""
+    seed = ROOT / "dbt_project" / "seeds" / "minimum_wages.csv"
 
     def values(path):
         with path.open(newline="", encoding="utf-8") as handle:
