@@ -22,6 +22,7 @@
         role,
         timezone,
         jurisdiction,
+        locality,
         source_file,
         coalesce(
             failed_check,
@@ -35,6 +36,8 @@
         ---------- numerics
         source_row,
         break_minutes,
+        cash_tips,
+        card_tips,
 
         ---------- timestamps
         clock_in_at,

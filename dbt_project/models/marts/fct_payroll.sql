@@ -16,8 +16,9 @@
     )
 }}
 {#-
-    The pay register: gross, pre-tax deductions, withholding, FICA with
-    year-to-date caps, state taxes, net, each money column cast to cents
+    The pay register: gross (with the tips, make-up and premiums of
+    CONTRACT §6), pre-tax deductions, withholding from the cash paid, FICA
+    with year-to-date caps, state taxes, net, each money column cast to cents
     (rounded once, upstream). Computed in the intermediate models, in the
     order the taxes depend on each other (wages do not depend on taxes, so
     there is no circularity):
@@ -72,13 +73,13 @@ final as (
         {{ as_cents('state_disability_tax') }} as state_disability_tax,
         {{ as_cents('post_tax_deductions') }} as post_tax_deductions,
         {{ as_cents(
-            'gross_pay - retirement_401k - section_125 - federal_income_tax'
-            ~ ' - social_security_tax - medicare_tax - state_income_tax'
-            ~ ' - state_disability_tax - post_tax_deductions'
+            'gross_pay - cash_tips_reported - retirement_401k - section_125'
+            ~ ' - federal_income_tax - social_security_tax - medicare_tax'
+            ~ ' - state_income_tax - state_disability_tax - post_tax_deductions'
         ) }} as net_pay,
 
         ---------- employer taxes
-        {{ as_cents('social_security_tax') }}
+        {{ as_cents('employer_social_security_tax') }}
             as employer_social_security_tax,
         {{ as_cents('employer_medicare_tax') }} as employer_medicare_tax,
         {{ as_cents('futa_tax') }} as futa_tax,
@@ -92,7 +93,20 @@ final as (
         {{ as_cents(
             'federal_income_tax + social_security_tax + medicare_tax'
             ~ ' + state_income_tax + state_disability_tax'
-        ) }} as employee_taxes
+        ) }} as employee_taxes,
+
+        ---------- CONTRACT §6: in gross pay ...
+        {{ as_cents('minimum_wage_makeup_pay') }} as minimum_wage_makeup_pay,
+        {{ as_cents('premium_pay') }} as premium_pay,
+        {{ as_cents('card_tips_pay') }} as card_tips_pay,
+        {{ as_cents('cash_tips_reported') }} as cash_tips_reported,
+        ---------- ... informational ...
+        {{ as_cents('tip_credit') }} as tip_credit,
+        {{ as_cents('qualified_overtime_premium') }} as qualified_overtime_premium,
+        ---------- ... and owed but not withheld (W-2 box 12 codes A and B)
+        {{ as_cents('uncollected_social_security_tax') }}
+            as uncollected_social_security_tax,
+        {{ as_cents('uncollected_medicare_tax') }} as uncollected_medicare_tax
 
     from withholding
 

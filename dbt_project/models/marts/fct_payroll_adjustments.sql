@@ -17,8 +17,13 @@
     so a correction is paid exactly once, however many runs see it, and the
     overtime of every workweek ending in the corrected period is part of the
     recomputation. The finalized rows themselves never change. Salary is not
-    adjusted (it does not depend on punches).
+    adjusted (it does not depend on punches). The §6 items (make-up, tips,
+    premiums, tip credit, qualified overtime) are corrected like the rest.
 -#}
+{%- set corrected_hours = corrected_hour_columns() -%}
+{%- set corrected_gross_parts = corrected_gross_pay_columns() -%}
+{%- set corrected_money = corrected_money_columns() -%}
+{%- set corrected_columns = corrected_pay_columns() -%}
 with
 
 computed_periods as (
@@ -111,12 +116,9 @@ recomputed as (
         earnings.tenant_id,
         earnings.staff_id,
         earnings.period_start,
-        earnings.hours_worked,
-        earnings.overtime_hours,
-        earnings.double_time_hours,
-        earnings.straight_time_pay,
-        earnings.overtime_premium_pay,
-        earnings.bonus_pay
+        {%- for column in corrected_columns %}
+        earnings.{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from earnings
     inner join corrected_periods
         on earnings.tenant_id = corrected_periods.tenant_id
@@ -132,12 +134,9 @@ published as (
         payroll.tenant_id,
         payroll.staff_id,
         payroll.period_start,
-        payroll.hours_worked,
-        payroll.overtime_hours,
-        payroll.double_time_hours,
-        payroll.straight_time_pay,
-        payroll.overtime_premium_pay,
-        payroll.bonus_pay
+        {%- for column in corrected_columns %}
+        payroll.{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from {{ ref('stg_published__fct_payroll') }} as payroll
     inner join corrected_periods
         on payroll.tenant_id = corrected_periods.tenant_id
@@ -153,12 +152,9 @@ contributions as (
         tenant_id,
         staff_id,
         period_start,
-        hours_worked,
-        overtime_hours,
-        double_time_hours,
-        straight_time_pay,
-        overtime_premium_pay,
-        bonus_pay
+        {%- for column in corrected_columns %}
+        {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from recomputed
 
     union all
@@ -167,12 +163,9 @@ contributions as (
         tenant_id,
         staff_id,
         period_start,
-        -hours_worked as hours_worked,
-        -overtime_hours as overtime_hours,
-        -double_time_hours as double_time_hours,
-        -straight_time_pay as straight_time_pay,
-        -overtime_premium_pay as overtime_premium_pay,
-        -bonus_pay as bonus_pay
+        {%- for column in corrected_columns %}
+        -{{ column }} as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from published
 
     {% if is_incremental() -%}
@@ -182,12 +175,9 @@ contributions as (
         paid_adjustments.tenant_id,
         paid_adjustments.staff_id,
         paid_adjustments.applied_period_start,
-        paid_adjustments.delta_hours_worked,
-        paid_adjustments.delta_overtime_hours,
-        paid_adjustments.delta_double_time_hours,
-        paid_adjustments.delta_straight_time_pay,
-        paid_adjustments.delta_overtime_premium_pay,
-        paid_adjustments.delta_bonus_pay
+        {%- for column in corrected_columns %}
+        paid_adjustments.delta_{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from paid_adjustments
     inner join corrected_periods
         on paid_adjustments.tenant_id = corrected_periods.tenant_id
@@ -199,12 +189,9 @@ contributions as (
         paid_adjustments.tenant_id,
         paid_adjustments.staff_id,
         paid_adjustments.original_period_start,
-        -paid_adjustments.delta_hours_worked as hours_worked,
-        -paid_adjustments.delta_overtime_hours as overtime_hours,
-        -paid_adjustments.delta_double_time_hours as double_time_hours,
-        -paid_adjustments.delta_straight_time_pay as straight_time_pay,
-        -paid_adjustments.delta_overtime_premium_pay as overtime_premium_pay,
-        -paid_adjustments.delta_bonus_pay as bonus_pay
+        {%- for column in corrected_columns %}
+        -paid_adjustments.delta_{{ column }} as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from paid_adjustments
     inner join corrected_periods
         on paid_adjustments.tenant_id = corrected_periods.tenant_id
@@ -219,12 +206,9 @@ deltas as (
         tenant_id,
         staff_id,
         period_start,
-        sum(hours_worked) as delta_hours_worked,
-        sum(overtime_hours) as delta_overtime_hours,
-        sum(double_time_hours) as delta_double_time_hours,
-        sum(straight_time_pay) as delta_straight_time_pay,
-        sum(overtime_premium_pay) as delta_overtime_premium_pay,
-        sum(bonus_pay) as delta_bonus_pay
+        {%- for column in corrected_columns %}
+        sum({{ column }}) as delta_{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from contributions
     group by 1, 2, 3
 
@@ -309,16 +293,16 @@ final as (
         coalesce(changes_by_staff.source_ids, array[]::text[]) as source_ids,
 
         ---------- numerics
-        round(deltas.delta_hours_worked, 4) as delta_hours_worked,
-        round(deltas.delta_overtime_hours, 4) as delta_overtime_hours,
-        round(deltas.delta_double_time_hours, 4) as delta_double_time_hours,
-        deltas.delta_straight_time_pay::numeric(14, 2) as delta_straight_time_pay,
-        deltas.delta_overtime_premium_pay::numeric(14, 2) as delta_overtime_premium_pay,
-        deltas.delta_bonus_pay::numeric(14, 2) as delta_bonus_pay,
+        {%- for column in corrected_hours %}
+        round(deltas.delta_{{ column }}, 4) as delta_{{ column }},
+        {%- endfor %}
+        {%- for column in corrected_money %}
+        deltas.delta_{{ column }}::numeric(14, 2) as delta_{{ column }},
+        {%- endfor %}
         (
-            deltas.delta_straight_time_pay
-            + deltas.delta_overtime_premium_pay
-            + deltas.delta_bonus_pay
+            {%- for column in corrected_gross_parts %}
+            {{ '+ ' if not loop.first }}deltas.delta_{{ column }}
+            {%- endfor %}
         )::numeric(14, 2) as delta_gross_pay,
 
         ---------- dates
@@ -336,12 +320,10 @@ final as (
         on deltas.tenant_id = changes_by_staff.tenant_id
         and deltas.period_start = changes_by_staff.period_start
         and deltas.staff_id = changes_by_staff.staff_id
-    where deltas.delta_hours_worked <> 0
-        or deltas.delta_overtime_hours <> 0
-        or deltas.delta_double_time_hours <> 0
-        or deltas.delta_straight_time_pay <> 0
-        or deltas.delta_overtime_premium_pay <> 0
-        or deltas.delta_bonus_pay <> 0
+    where
+        {%- for column in corrected_columns %}
+        {{ 'or ' if not loop.first }}deltas.delta_{{ column }} <> 0
+        {%- endfor %}
 
 )
 

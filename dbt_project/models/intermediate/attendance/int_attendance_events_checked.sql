@@ -30,6 +30,7 @@ events_joined as (
         attendance.*,
         locations.timezone,
         locations.jurisdiction,
+        locations.locality,
         staff.pay_type,
         staff.is_salaried,
         staff.is_flsa_exempt,
@@ -153,6 +154,7 @@ final as (
         role,
         timezone,
         jurisdiction,
+        locality,
         source_file,
         failed_check,
 
@@ -163,6 +165,8 @@ final as (
         ---------- numerics
         source_row,
         break_minutes,
+        cash_tips,
+        card_tips,
 
         ---------- timestamps
         clock_in_at,

@@ -3,8 +3,9 @@
     Usable shifts cut at local midnight of their location: one row per shift
     part and local work date. Hours are real elapsed time (timestamptz
     arithmetic, so DST nights have 7 or 9 hours); the unpaid break comes off
-    the first part, any remainder off the next. Only the attendance that can
-    touch the selected pay period is read.
+    the first part, any remainder off the next; the shift's tips belong to
+    its first part, the work date of its clock-in (CONTRACT §6). Only the
+    attendance that can touch the selected pay period is read.
 -#}
 -- depends_on: {{ ref('dim_pay_periods') }}
 with
@@ -107,12 +108,24 @@ final as (
         ---------- text
         break_allocated.role,
         break_allocated.jurisdiction,
+        break_allocated.locality,
 
         ---------- booleans
         break_allocated.is_salaried,
         break_allocated.is_flsa_exempt,
 
         ---------- numerics
+        break_allocated.break_minutes,
+        case
+            when break_allocated.clock_in_at = break_allocated.part_start_at
+                then coalesce(break_allocated.cash_tips, 0)
+            else 0
+        end as cash_tips,
+        case
+            when break_allocated.clock_in_at = break_allocated.part_start_at
+                then coalesce(break_allocated.card_tips, 0)
+            else 0
+        end as card_tips,
         -- pay is computed from exact seconds; hours are for people (1e-6 h)
         break_allocated.elapsed_seconds
         - least(

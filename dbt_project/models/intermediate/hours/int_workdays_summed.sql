@@ -35,6 +35,18 @@ parts_by_jurisdiction as (
         bool_and(not is_salaried and not is_flsa_exempt) as is_overtime_eligible,
         sum(seconds_worked) as seconds_worked,
         sum(straight_time_pay_seconds) as straight_time_pay_seconds,
+        -- CONTRACT §6: what the minimum wage of each part requires, and the
+        -- tip credit its tipped-rate parts below it could take
+        sum(seconds_worked * minimum_wage) as minimum_wage_pay_seconds,
+        coalesce(sum(
+            seconds_worked * least(max_tip_credit, minimum_wage - hourly_rate)
+        ) filter (
+            -- an empty max_tip_credit allows none (least() would skip it)
+            where is_tip_credit_rate
+                and max_tip_credit is not null
+                and hourly_rate < minimum_wage
+        ), 0) as tip_credit_capacity_seconds,
+        sum(cash_tips + card_tips) as tips,
         min(part_start_at) as first_part_start_at
     from shift_parts
     group by tenant_id, staff_id, work_date, workweek_start, jurisdiction
@@ -53,7 +65,11 @@ time_summed_to_workday as (
         jurisdiction,
         bool_and(is_overtime_eligible) over workday as is_overtime_eligible,
         sum(seconds_worked) over workday as seconds_worked,
-        sum(straight_time_pay_seconds) over workday as straight_time_pay_seconds
+        sum(straight_time_pay_seconds) over workday as straight_time_pay_seconds,
+        sum(minimum_wage_pay_seconds) over workday as minimum_wage_pay_seconds,
+        sum(tip_credit_capacity_seconds) over workday
+            as tip_credit_capacity_seconds,
+        sum(tips) over workday as tips
     from parts_by_jurisdiction
     window workday as (partition by tenant_id, staff_id, work_date)
     -- qualified: a bare name in order by is the output column (the day's
@@ -161,6 +177,9 @@ final as (
         round(daily_overtime_seconds / 3600, 6) as daily_overtime_hours,
         round(daily_double_time_seconds / 3600, 6) as daily_double_time_hours,
         straight_time_pay_seconds,
+        minimum_wage_pay_seconds,
+        tip_credit_capacity_seconds,
+        tips,
 
         ---------- dates
         work_date,

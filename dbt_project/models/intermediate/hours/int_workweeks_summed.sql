@@ -7,6 +7,13 @@
     the weekly overtime on the hours that were not already daily overtime or
     double time (no pyramiding). A workweek is paid (overtime included) in
     the period that holds its last day.
+
+    CONTRACT §6, for non-exempt hourly staff: tip credit taken = min(the
+    capacity of the week's tipped-rate parts, the week's tips); minimum-wage
+    make-up = what the parts' minimum wages require beyond straight time and
+    tip credit; both enter the regular rate. Qualified overtime = 0.5 ×
+    regular rate × hours over the FLSA's 40, whatever a state added. Money
+    stays in exact rate × seconds until the one division.
 -#}
 with
 
@@ -52,7 +59,10 @@ time_summed_to_workweek as (
         sum(seconds_worked) as seconds_worked,
         sum(straight_time_pay_seconds) as straight_time_pay_seconds,
         sum(daily_overtime_seconds) as daily_overtime_seconds,
-        sum(daily_double_time_seconds) as daily_double_time_seconds
+        sum(daily_double_time_seconds) as daily_double_time_seconds,
+        coalesce(sum(minimum_wage_pay_seconds), 0) as minimum_wage_pay_seconds,
+        coalesce(sum(tip_credit_capacity_seconds), 0) as tip_credit_capacity_seconds,
+        coalesce(sum(tips), 0) as tips
     from workdays
     group by tenant_id, staff_id, workweek_start
 
@@ -99,7 +109,17 @@ workweeks_with_threshold as materialized (
                 and coalesce(rules.effective_to, 'infinity'::date)
             order by rules.jurisdiction = 'US', rules.effective_from desc
             limit 1
-        ) as weekly_overtime_threshold_hours
+        ) as weekly_overtime_threshold_hours,
+        (
+            select rules.weekly_overtime_threshold_hours
+            from overtime_rules as rules
+            where rules.jurisdiction = 'US'
+                and time_summed_to_workweek.workweek_start
+                between rules.effective_from
+                and coalesce(rules.effective_to, 'infinity'::date)
+            order by rules.effective_from desc
+            limit 1
+        ) as flsa_weekly_overtime_threshold_hours
     from time_summed_to_workweek
     left join non_discretionary_bonuses_by_workweek
         on time_summed_to_workweek.tenant_id
@@ -134,30 +154,75 @@ overtime_computed as (
 
 ),
 
+tip_credit_and_makeup as (
+
+    -- in rate × seconds (exact): tip credit = min(capacity, tips); make-up =
+    -- the minimum wage's pay beyond straight time and tip credit
+    select
+        overtime_computed.*,
+        case
+            when is_overtime_eligible
+                then least(tip_credit_capacity_seconds, 3600 * tips)
+            else 0
+        end as tip_credit_seconds,
+        case
+            when is_overtime_eligible
+                then greatest(
+                    0,
+                    minimum_wage_pay_seconds - straight_time_pay_seconds
+                    - least(tip_credit_capacity_seconds, 3600 * tips)
+                )
+            else 0
+        end as minimum_wage_makeup_seconds
+    from overtime_computed
+
+),
+
+regular_rate_pay as (
+
+    -- the regular rate's numerator, × 3600: straight time, non-discretionary
+    -- bonuses, tip credit and make-up
+    select
+        tip_credit_and_makeup.*,
+        straight_time_pay_seconds + 3600 * bonus_pay + tip_credit_seconds
+        + minimum_wage_makeup_seconds as regular_rate_pay_seconds
+    from tip_credit_and_makeup
+
+),
+
 regular_rate_computed as (
 
     select
-        overtime_computed.*,
+        regular_rate_pay.*,
         round(seconds_worked / 3600, 6) as hours_worked,
         round(overtime_seconds / 3600, 6) as overtime_hours,
         round(double_time_seconds / 3600, 6) as double_time_hours,
         straight_time_pay_seconds / 3600 as straight_time_pay,
+        tip_credit_seconds / 3600 as tip_credit,
+        minimum_wage_makeup_seconds / 3600 as minimum_wage_makeup_pay,
         -- unrounded: the mart rounds it once (rounding here first would
         -- round 21.40204999… up to 21.4021 through 21.402050)
         case
             when is_overtime_eligible and seconds_worked > 0
-                then (straight_time_pay_seconds + 3600 * bonus_pay) / seconds_worked
+                then regular_rate_pay_seconds / seconds_worked
         end as regular_rate,
         -- (0.5 × OT + 1.0 × DT) × regular rate with one division, last, so
         -- the premium is exact wherever a decimal can be
         case
             when is_overtime_eligible and seconds_worked > 0
                 then (0.5 * overtime_seconds + 1.0 * double_time_seconds)
-                    * (straight_time_pay_seconds + 3600 * bonus_pay)
+                    * regular_rate_pay_seconds
                     / (3600 * seconds_worked)
             else 0
-        end as overtime_premium_pay
-    from overtime_computed
+        end as overtime_premium_pay,
+        case
+            when is_overtime_eligible and seconds_worked > 0
+                then 0.5 * greatest(
+                    0, seconds_worked - flsa_weekly_overtime_threshold_hours * 3600
+                ) * regular_rate_pay_seconds / (3600 * seconds_worked)
+            else 0
+        end as qualified_overtime_premium
+    from regular_rate_pay
 
 ),
 
@@ -179,6 +244,10 @@ final as (
         regular_rate_computed.bonus_pay,
         regular_rate_computed.regular_rate,
         regular_rate_computed.overtime_premium_pay,
+        regular_rate_computed.tips,
+        regular_rate_computed.tip_credit,
+        regular_rate_computed.minimum_wage_makeup_pay,
+        regular_rate_computed.qualified_overtime_premium,
 
         ---------- dates
         regular_rate_computed.workweek_start,

@@ -5,6 +5,7 @@
     no earnings row of the period: home location and the period's dates
     then come from the staff member and the calendar.
 -#}
+{%- set corrected_columns = corrected_pay_columns() -%}
 with
 
 pay_periods as (
@@ -28,12 +29,10 @@ adjustments_applied as (
         tenant_id,
         staff_id,
         applied_period_start as period_start,
-        sum(delta_hours_worked) as hours_worked,
-        sum(delta_overtime_hours) as overtime_hours,
-        sum(delta_double_time_hours) as double_time_hours,
-        sum(delta_straight_time_pay) as straight_time_pay,
-        sum(delta_overtime_premium_pay) as overtime_premium_pay,
-        sum(delta_bonus_pay) as bonus_pay
+        {%- for column in corrected_columns %}
+        sum(delta_{{ column }}) as {{ column }},
+        {%- endfor %}
+        sum(delta_gross_pay) as gross_pay
     from {{ ref('fct_payroll_adjustments') }} as adjustment_lines
     where {{ in_selected_period('adjustment_lines', 'applied_period_start') }}
     group by 1, 2, 3
@@ -52,23 +51,11 @@ earnings as (
         coalesce(period_earnings.tenant_id, adjustments_applied.tenant_id) as tenant_id,
         coalesce(period_earnings.staff_id, adjustments_applied.staff_id) as staff_id,
         coalesce(period_earnings.location_id, staff.home_location_id) as location_id,
-        coalesce(period_earnings.hours_worked, 0)
-        + coalesce(adjustments_applied.hours_worked, 0) as hours_worked,
-        coalesce(period_earnings.overtime_hours, 0)
-        + coalesce(adjustments_applied.overtime_hours, 0) as overtime_hours,
-        coalesce(period_earnings.double_time_hours, 0)
-        + coalesce(adjustments_applied.double_time_hours, 0) as double_time_hours,
         coalesce(period_earnings.salary_pay, 0) as salary_pay,
-        coalesce(period_earnings.straight_time_pay, 0)
-        + coalesce(adjustments_applied.straight_time_pay, 0) as straight_time_pay,
-        coalesce(period_earnings.overtime_premium_pay, 0)
-        + coalesce(adjustments_applied.overtime_premium_pay, 0) as overtime_premium_pay,
-        coalesce(period_earnings.bonus_pay, 0)
-        + coalesce(adjustments_applied.bonus_pay, 0) as bonus_pay,
-        coalesce(period_earnings.gross_pay, 0)
-        + coalesce(adjustments_applied.straight_time_pay, 0)
-        + coalesce(adjustments_applied.overtime_premium_pay, 0)
-        + coalesce(adjustments_applied.bonus_pay, 0) as gross_pay,
+        {%- for column in corrected_columns + ['gross_pay'] %}
+        coalesce(period_earnings.{{ column }}, 0)
+        + coalesce(adjustments_applied.{{ column }}, 0) as {{ column }},
+        {%- endfor %}
         coalesce(period_earnings.period_start, adjustments_applied.period_start)
             as period_start,
         coalesce(period_earnings.period_end, pay_periods.period_end) as period_end,

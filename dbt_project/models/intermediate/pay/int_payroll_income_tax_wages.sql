@@ -1,7 +1,8 @@
 {#-
-    FICA, FUTA and SDI taxes on the year-to-date wage bases, then the
-    401(k), which never takes the money those taxes need, and what is left
-    for income tax: income-tax wages = FICA wages − 401(k). Each staff
+    FICA, FUTA and SDI taxes on the year-to-date wage bases — on all wages
+    and on the wages other than tips (CONTRACT §6) — then the 401(k), which
+    never takes the money the taxes on the wages other than tips need, and
+    what is left for income tax: income-tax wages = FICA wages − 401(k). Each staff
     member with the W-4 and the tax tables in effect for the pay date's
     year: the latest published year's tables apply until the next year's
     are added.
@@ -130,45 +131,46 @@ with_staff_and_rates as (
 
 fica_taxes as (
 
+    -- on all wages, and as if the period had no tips (the order of §6)
     select
         with_staff_and_rates.*,
-        {{ round_money(
-            'social_security_rate * least(fica_wages, greatest(0,'
-            ~ ' social_security_wage_base - social_security_wages_ytd))'
-        ) }} as social_security_tax,
-        {{ round_money(
-            'medicare_rate * fica_wages + additional_medicare_rate * ('
-            ~ 'greatest(0, medicare_wages_ytd + fica_wages'
-            ~ ' - additional_medicare_threshold)'
-            ~ ' - greatest(0,'
-            ~ ' medicare_wages_ytd - additional_medicare_threshold))'
-        ) }} as medicare_tax,
+        {{ employee_fica_and_sdi('fica_wages', '_on_all_wages') }},
+        {{ employee_fica_and_sdi('fica_wages_other_than_tips', '_on_other_wages') }},
         {{ round_money('medicare_rate * fica_wages') }}
             as employer_medicare_tax,
         {{ round_money(
             'futa_rate * least(fica_wages, greatest(0,'
             ~ ' futa_wage_base - futa_wages_ytd))'
-        ) }} as futa_tax,
-        {{ round_money('state_disability_rate * fica_wages') }}
-            as state_disability_tax
+        ) }} as futa_tax
     from with_staff_and_rates
 
 ),
 
+-- Publication 15 §6, steps (1)–(2): after section 125, the taxes on the
+-- wages other than tips, then the 401(k), which never takes the money those
+-- taxes need; what is left goes on to the income taxes
 retirement_capped as (
 
-    -- the 401(k) never takes the money the FICA and SDI taxes need
     select
         fica_taxes.*,
-        least(
-            retirement_401k_elected,
-            greatest(
-                0,
-                fica_wages - social_security_tax - medicare_tax
-                - state_disability_tax
-            )
-        ) as retirement_401k
+        social_security_on_other_wages,
+        medicare_on_other_wages,
+        state_disability_on_other_wages,
+        retirement_401k,
+        retirement_401k_cash_left as cash_left_for_income_taxes
     from fica_taxes
+    {{ withholding_step(
+        'social_security_on_other_wages', 'social_security_tax_on_other_wages',
+        'cash_to_withhold_from - section_125') }}
+    {{ withholding_step(
+        'medicare_on_other_wages', 'medicare_tax_on_other_wages',
+        'social_security_on_other_wages_cash_left') }}
+    {{ withholding_step(
+        'state_disability_on_other_wages', 'state_disability_tax_on_other_wages',
+        'medicare_on_other_wages_cash_left') }}
+    {{ withholding_step(
+        'retirement_401k', 'retirement_401k_elected',
+        'state_disability_on_other_wages_cash_left') }}
 
 ),
 
@@ -176,7 +178,9 @@ income_tax_wages_computed as (
 
     select
         retirement_capped.*,
-        fica_wages - retirement_401k as income_tax_wages
+        fica_wages - retirement_401k as income_tax_wages,
+        greatest(0, fica_wages_other_than_tips - retirement_401k)
+            as income_tax_wages_other_than_tips
     from retirement_capped
 
 )

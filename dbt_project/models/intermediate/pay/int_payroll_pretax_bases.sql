@@ -1,7 +1,7 @@
 {#-
     The pre-tax deductions elected on each period's last day, rounded once,
     and the wage base they leave for FICA, FUTA and SDI: section 125 comes
-    off first and takes at most the gross; the 401(k) is capped later
+    off first and takes at most the cash paid; the 401(k) is capped later
     (int_payroll_income_tax_wages), once the FICA taxes on what is left are
     known.
 -#}
@@ -75,14 +75,25 @@ elections_rounded as (
 
 wages_with_bases as (
 
-    -- section 125 first (it lowers the FICA wages); the 401(k) is capped
-    -- below, once the FICA taxes on what is left are known
+    -- withholding takes only the cash paid: gross − the cash tips the
+    -- employee already holds (CONTRACT §6). Section 125 first (it lowers
+    -- the FICA wages); the 401(k) is capped below, once the FICA taxes on
+    -- what is left are known
     select
         elections_rounded.*,
-        least(section_125_elected, greatest(0, gross_pay)) as section_125,
-        -- Social Security, Medicare, FUTA and SDI wages alike
-        gross_pay - least(section_125_elected, greatest(0, gross_pay))
-            as fica_wages
+        gross_pay - cash_tips_reported as cash_to_withhold_from,
+        least(section_125_elected, greatest(0, gross_pay - cash_tips_reported))
+            as section_125,
+        -- Social Security, Medicare, FUTA and SDI wages alike (tips included)
+        gross_pay
+        - least(section_125_elected, greatest(0, gross_pay - cash_tips_reported))
+            as fica_wages,
+        -- the same as if the period had no tips, never below 0
+        greatest(
+            0,
+            gross_pay - card_tips_pay - cash_tips_reported
+            - least(section_125_elected, greatest(0, gross_pay - cash_tips_reported))
+        ) as fica_wages_other_than_tips
     from elections_rounded
 
 )

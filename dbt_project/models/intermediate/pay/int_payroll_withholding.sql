@@ -1,9 +1,10 @@
 {#-
     Income taxes and what is left: federal withholding (Pub 15-T 2026,
     percentage method, Worksheet 1A, W-4 2020+), the state income tax
-    approximation, then the post-tax deductions. Net pay is never negative:
-    withholding never takes more than the wages left after FICA and SDI,
-    and post-tax deductions at most what is left after the taxes.
+    approximation, then the post-tax deductions, each on all wages and on
+    the wages other than tips, withheld in Publication 15 §6's order from
+    the cash paid (CONTRACT §6). Net pay is never negative: no step takes
+    more than the cash the earlier ones left.
 -#}
 with
 
@@ -28,17 +29,20 @@ withholding_adjustments as (
 -- materialized: computed once per row, not once per bracket compared
 withholding_wage_annualized as materialized (
 
-    -- Worksheet 1A lines 1a–1i
+    -- Worksheet 1A lines 1a–1i, on all wages and on the wages other than tips
     select
         income_tax_wages_computed.*,
+        {%- for wages in ['income_tax_wages', 'income_tax_wages_other_than_tips'] %}
         greatest(
             0,
-            income_tax_wages_computed.income_tax_wages
+            income_tax_wages_computed.{{ wages }}
             * income_tax_wages_computed.periods_per_year
             + income_tax_wages_computed.w4_other_income
             - income_tax_wages_computed.w4_deductions
             - adjustments.line_1g_amount
-        ) as adjusted_annual_wage
+        ) as adjusted_annual_wage{{ '_other_than_tips' if not loop.first }}
+        {{- ',' if not loop.last }}
+        {%- endfor %}
     from income_tax_wages_computed
     inner join withholding_adjustments as adjustments
         on adjustments.filing_status = income_tax_wages_computed.filing_status
@@ -49,93 +53,100 @@ withholding_wage_annualized as materialized (
 
 ),
 
-federal_withholding as (
+income_taxes as (
 
-    -- Worksheet 1A lines 2a–4b
+    -- Worksheet 1A lines 2a–4b, and the state approximation, each rounded
     select
-        withholding_wage_annualized.*,
-        greatest(
-            0,
-            (
-                brackets.tentative_amount
-                + (withholding_wage_annualized.adjusted_annual_wage - brackets.over)
-                * brackets.rate
-            ) / withholding_wage_annualized.periods_per_year
-            - withholding_wage_annualized.w4_dependents
-            / withholding_wage_annualized.periods_per_year
-        ) + withholding_wage_annualized.w4_extra_withholding as federal_income_tax_exact
-    from withholding_wage_annualized
-    inner join withholding_brackets as brackets
-        on brackets.filing_status = withholding_wage_annualized.filing_status
-        and brackets.schedule = withholding_wage_annualized.withholding_schedule
-        and brackets.tax_year
-        = withholding_wage_annualized.withholding_brackets_year
-        and withholding_wage_annualized.adjusted_annual_wage >= brackets.over
+        annualized.*,
+        {%- for bracket, suffix in [('all_wages', ''), ('other_wages', '_other_than_tips')] %}
+        {{ round_money(
+            'greatest(0, (' ~ bracket ~ '.tentative_amount + (annualized.adjusted_annual_wage'
+            ~ suffix ~ ' - ' ~ bracket ~ '.over) * ' ~ bracket ~ '.rate)'
+            ~ ' / annualized.periods_per_year'
+            ~ ' - annualized.w4_dependents / annualized.periods_per_year)'
+            ~ ' + annualized.w4_extra_withholding'
+        ) }} as federal_income_tax_on_{{ bracket }},
+        {{ round_money('annualized.state_income_tax_rate * annualized.income_tax_wages' ~ suffix) }}
+            as state_income_tax_on_{{ bracket }}
+        {{- ',' if not loop.last }}
+        {%- endfor %}
+    from withholding_wage_annualized as annualized
+    {%- for bracket, suffix in [('all_wages', ''), ('other_wages', '_other_than_tips')] %}
+    inner join withholding_brackets as {{ bracket }}
+        on annualized.filing_status = {{ bracket }}.filing_status
+        and annualized.withholding_schedule = {{ bracket }}.schedule
+        and annualized.withholding_brackets_year = {{ bracket }}.tax_year
+        and annualized.adjusted_annual_wage{{ suffix }} >= {{ bracket }}.over
         and (
-            brackets.but_not_over is null
-            or withholding_wage_annualized.adjusted_annual_wage
-            < brackets.but_not_over
+            {{ bracket }}.but_not_over is null
+            or annualized.adjusted_annual_wage{{ suffix }} < {{ bracket }}.but_not_over
         )
+    {%- endfor %}
 
 ),
 
-state_income_tax_computed as (
+-- Publication 15 §6, steps (2)–(5), each capped at the cash the earlier
+-- ones left: the income taxes on the wages other than tips, then Social
+-- Security, Medicare and SDI on the tips, the income taxes on the tips,
+-- and the post-tax deductions. Without tips this is the order of §4.
+withheld as (
 
     select
-        federal_withholding.*,
-        {{ round_money('state_income_tax_rate * income_tax_wages') }}
-            as state_income_tax_exact
-    from federal_withholding
+        income_taxes.*,
+        state_on_other_wages + state_on_tips as state_income_tax,
+        federal_on_other_wages + federal_on_tips as federal_income_tax,
+        social_security_on_other_wages + social_security_on_tips
+            as social_security_tax,
+        medicare_on_other_wages + medicare_on_tips as medicare_tax,
+        state_disability_on_other_wages + state_disability_on_tips
+            as state_disability_tax,
+        post_tax_deductions
+    from income_taxes
+    {{ withholding_step(
+        'state_on_other_wages', 'state_income_tax_on_other_wages',
+        'cash_left_for_income_taxes') }}
+    {{ withholding_step(
+        'federal_on_other_wages', 'federal_income_tax_on_other_wages',
+        'state_on_other_wages_cash_left') }}
+    {{ withholding_step(
+        'social_security_on_tips',
+        'greatest(0, social_security_tax_on_all_wages - social_security_tax_on_other_wages)',
+        'federal_on_other_wages_cash_left') }}
+    {{ withholding_step(
+        'medicare_on_tips',
+        'greatest(0, medicare_tax_on_all_wages - medicare_tax_on_other_wages)',
+        'social_security_on_tips_cash_left') }}
+    {{ withholding_step(
+        'state_disability_on_tips',
+        'greatest(0, state_disability_tax_on_all_wages'
+        ~ ' - state_disability_tax_on_other_wages)',
+        'medicare_on_tips_cash_left') }}
+    {{ withholding_step(
+        'state_on_tips',
+        'greatest(0, state_income_tax_on_all_wages - state_income_tax_on_other_wages)',
+        'state_disability_on_tips_cash_left') }}
+    {{ withholding_step(
+        'federal_on_tips',
+        'greatest(0, federal_income_tax_on_all_wages - federal_income_tax_on_other_wages)',
+        'state_on_tips_cash_left') }}
+    {{ withholding_step(
+        'post_tax_deductions', 'post_tax_elected', 'federal_on_tips_cash_left') }}
 
 ),
 
-state_tax_capped as (
+final as (
 
-    -- withholding never takes more than the wages left after FICA
+    -- employee Social Security and Medicare that could not be withheld are
+    -- reported as uncollected (W-2 box 12 codes A and B); the employer's
+    -- apply to every wage, tips included
     select
-        state_income_tax_computed.*,
-        least(
-            state_income_tax_exact,
-            greatest(
-                0,
-                income_tax_wages - social_security_tax - medicare_tax
-                - state_disability_tax
-            )
-        ) as state_income_tax
-    from state_income_tax_computed
-
-),
-
-federal_tax_capped as (
-
-    select
-        state_tax_capped.*,
-        least(
-            {{ round_money('federal_income_tax_exact') }},
-            greatest(
-                0,
-                income_tax_wages - social_security_tax - medicare_tax
-                - state_disability_tax - state_income_tax
-            )
-        ) as federal_income_tax
-    from state_tax_capped
-
-),
-
-post_tax_capped as (
-
-    select
-        federal_tax_capped.*,
-        least(
-            post_tax_elected,
-            greatest(
-                0,
-                income_tax_wages - federal_income_tax - social_security_tax
-                - medicare_tax - state_income_tax - state_disability_tax
-            )
-        ) as post_tax_deductions
-    from federal_tax_capped
+        withheld.*,
+        social_security_tax_on_all_wages - social_security_tax
+            as uncollected_social_security_tax,
+        medicare_tax_on_all_wages - medicare_tax as uncollected_medicare_tax,
+        social_security_tax_on_all_wages as employer_social_security_tax
+    from withheld
 
 )
 
-select * from post_tax_capped
+select * from final

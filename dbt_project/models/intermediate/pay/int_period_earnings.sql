@@ -1,7 +1,9 @@
 {{ config(materialized='table') }}
 {#-
-    One row per staff and pay period with pay: hours and straight time by
-    work date, overtime of the workweeks ending in the period, bonuses by
+    One row per staff and pay period with pay: hours, straight time and
+    tips by work date; overtime, tip credit, minimum-wage make-up and
+    qualified overtime and the workday premiums of the workweeks ending in
+    the period; bonuses by
     work date, and salary prorated by calendar days employed. Amounts are
     rounded to cents here, once.
 -#}
@@ -22,6 +24,12 @@ shift_parts as (
 workweeks as (
 
     select * from {{ ref('int_workweeks_summed') }}
+
+),
+
+premiums as (
+
+    select * from {{ ref('int_workday_premiums') }}
 
 ),
 
@@ -59,7 +67,14 @@ straight_time_by_work_date as (
         0::numeric as double_time_hours,
         0::numeric as overtime_premium_pay,
         0::numeric as bonus_pay,
-        0::numeric as salary_pay
+        0::numeric as salary_pay,
+        0::numeric as minimum_wage_makeup_pay,
+        0::numeric as tip_credit,
+        0::numeric as qualified_overtime_premium,
+        -- tips belong to the period of their work date (CONTRACT §6)
+        sum(shift_parts.card_tips) as card_tips_pay,
+        sum(shift_parts.cash_tips) as cash_tips_reported,
+        0::numeric as premium_pay
     from selected_periods
     inner join shift_parts
         on selected_periods.tenant_id = shift_parts.tenant_id
@@ -81,7 +96,15 @@ overtime_by_workweek_end as (
         sum(double_time_hours) as double_time_hours,
         sum(overtime_premium_pay) as overtime_premium_pay,
         0::numeric as bonus_pay,
-        0::numeric as salary_pay
+        0::numeric as salary_pay,
+        -- like overtime, in the period of the workweek's last day; exact
+        -- sums, rounded once below
+        sum(minimum_wage_makeup_pay) as minimum_wage_makeup_pay,
+        sum(tip_credit) as tip_credit,
+        sum(qualified_overtime_premium) as qualified_overtime_premium,
+        0::numeric as card_tips_pay,
+        0::numeric as cash_tips_reported,
+        0::numeric as premium_pay
     from workweeks
     group by 1, 2, 3
 
@@ -99,12 +122,43 @@ bonuses_by_work_date as (
         0::numeric as double_time_hours,
         0::numeric as overtime_premium_pay,
         sum(adjustments.amount) as bonus_pay,
-        0::numeric as salary_pay
+        0::numeric as salary_pay,
+        0::numeric as minimum_wage_makeup_pay,
+        0::numeric as tip_credit,
+        0::numeric as qualified_overtime_premium,
+        0::numeric as card_tips_pay,
+        0::numeric as cash_tips_reported,
+        0::numeric as premium_pay
     from selected_periods
     inner join adjustments
         on selected_periods.tenant_id = adjustments.tenant_id
         and adjustments.work_date
         between selected_periods.period_start and selected_periods.period_end
+    group by 1, 2, 3
+
+),
+
+-- each premium rounded to cents (fct_pay_premiums), so they sum to it
+premiums_by_workweek_end as (
+
+    select
+        tenant_id,
+        staff_id,
+        period_start,
+        0::numeric as hours_worked,
+        0::numeric as straight_time_pay,
+        0::numeric as overtime_hours,
+        0::numeric as double_time_hours,
+        0::numeric as overtime_premium_pay,
+        0::numeric as bonus_pay,
+        0::numeric as salary_pay,
+        0::numeric as minimum_wage_makeup_pay,
+        0::numeric as tip_credit,
+        0::numeric as qualified_overtime_premium,
+        0::numeric as card_tips_pay,
+        0::numeric as cash_tips_reported,
+        sum(amount) as premium_pay
+    from premiums
     group by 1, 2, 3
 
 ),
@@ -133,7 +187,13 @@ salary_prorated_by_days_employed as (
             )
             + 1
         )
-        / selected_periods.period_days as salary_pay
+        / selected_periods.period_days as salary_pay,
+        0::numeric as minimum_wage_makeup_pay,
+        0::numeric as tip_credit,
+        0::numeric as qualified_overtime_premium,
+        0::numeric as card_tips_pay,
+        0::numeric as cash_tips_reported,
+        0::numeric as premium_pay
     from selected_periods
     inner join staff
         on selected_periods.tenant_id = staff.tenant_id
@@ -153,6 +213,8 @@ earnings_lines as (
     union all
     select * from bonuses_by_work_date
     union all
+    select * from premiums_by_workweek_end
+    union all
     select * from salary_prorated_by_days_employed
 
 ),
@@ -169,7 +231,14 @@ earnings_summed_to_period as (
         {{ round_money('sum(salary_pay)') }} as salary_pay,
         {{ round_money('sum(straight_time_pay)') }} as straight_time_pay,
         {{ round_money('sum(overtime_premium_pay)') }} as overtime_premium_pay,
-        {{ round_money('sum(bonus_pay)') }} as bonus_pay
+        {{ round_money('sum(bonus_pay)') }} as bonus_pay,
+        {{ round_money('sum(minimum_wage_makeup_pay)') }} as minimum_wage_makeup_pay,
+        {{ round_money('sum(tip_credit)') }} as tip_credit,
+        {{ round_money('sum(qualified_overtime_premium)') }}
+            as qualified_overtime_premium,
+        {{ round_money('sum(card_tips_pay)') }} as card_tips_pay,
+        {{ round_money('sum(cash_tips_reported)') }} as cash_tips_reported,
+        sum(premium_pay) as premium_pay
     from earnings_lines
     group by 1, 2, 3
 
@@ -192,10 +261,20 @@ final as (
         earnings_summed_to_period.straight_time_pay,
         earnings_summed_to_period.overtime_premium_pay,
         earnings_summed_to_period.bonus_pay,
+        earnings_summed_to_period.minimum_wage_makeup_pay,
+        earnings_summed_to_period.card_tips_pay,
+        earnings_summed_to_period.cash_tips_reported,
+        earnings_summed_to_period.premium_pay,
+        earnings_summed_to_period.tip_credit,
+        earnings_summed_to_period.qualified_overtime_premium,
         earnings_summed_to_period.salary_pay
         + earnings_summed_to_period.straight_time_pay
         + earnings_summed_to_period.overtime_premium_pay
-        + earnings_summed_to_period.bonus_pay as gross_pay,
+        + earnings_summed_to_period.bonus_pay
+        + earnings_summed_to_period.minimum_wage_makeup_pay
+        + earnings_summed_to_period.card_tips_pay
+        + earnings_summed_to_period.cash_tips_reported
+        + earnings_summed_to_period.premium_pay as gross_pay,
 
         ---------- dates
         selected_periods.period_start,
@@ -215,6 +294,11 @@ final as (
         or earnings_summed_to_period.salary_pay > 0
         or earnings_summed_to_period.bonus_pay <> 0
         or earnings_summed_to_period.overtime_premium_pay > 0
+        or earnings_summed_to_period.minimum_wage_makeup_pay > 0
+        or earnings_summed_to_period.tip_credit > 0
+        or earnings_summed_to_period.card_tips_pay > 0
+        or earnings_summed_to_period.cash_tips_reported > 0
+        or earnings_summed_to_period.premium_pay > 0
 
 )
 

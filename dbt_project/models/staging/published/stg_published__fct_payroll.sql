@@ -32,6 +32,12 @@ source as (
         null::numeric as straight_time_pay,
         null::numeric as overtime_premium_pay,
         null::numeric as bonus_pay,
+        null::numeric as minimum_wage_makeup_pay,
+        null::numeric as premium_pay,
+        null::numeric as card_tips_pay,
+        null::numeric as cash_tips_reported,
+        null::numeric as tip_credit,
+        null::numeric as qualified_overtime_premium,
         null::numeric as gross_pay,
         null::numeric as section_125
     where false
@@ -59,6 +65,12 @@ renamed as (
         straight_time_pay,
         overtime_premium_pay,
         bonus_pay,
+        minimum_wage_makeup_pay,
+        premium_pay,
+        card_tips_pay,
+        cash_tips_reported,
+        tip_credit,
+        qualified_overtime_premium,
         gross_pay,
         section_125
 
