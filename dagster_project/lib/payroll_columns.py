@@ -2,7 +2,17 @@
 reads: the register and the Great Expectations suite."""
 
 HOUR_COLUMNS = ("hours_worked", "overtime_hours", "double_time_hours")
-EARNING_COLUMNS = ("salary_pay", "straight_time_pay", "overtime_premium_pay", "bonus_pay")
+EARNING_COLUMNS = (
+    "salary_pay",
+    "straight_time_pay",
+    "overtime_premium_pay",
+    "bonus_pay",
+    # CONTRACT §6
+    "minimum_wage_makeup_pay",
+    "premium_pay",
+    "card_tips_pay",
+    "cash_tips_reported",
+)
 EMPLOYEE_TAX_COLUMNS = (
     "federal_income_tax",
     "social_security_tax",
@@ -12,6 +22,13 @@ EMPLOYEE_TAX_COLUMNS = (
 )
 PRE_TAX_COLUMNS = ("retirement_401k", "section_125")
 EMPLOYER_TAX_COLUMNS = ("employer_social_security_tax", "employer_medicare_tax", "futa_tax")
+# CONTRACT §6, informational: not in gross or net
+INFORMATIONAL_COLUMNS = (
+    "tip_credit",
+    "qualified_overtime_premium",
+    "uncollected_social_security_tax",
+    "uncollected_medicare_tax",
+)
 # columns of the mart that are sums of others, to the cent (computed in
 # fct_payroll.sql; the suite checks each identity)
 REGISTER_SUMS = {
@@ -28,4 +45,5 @@ MONEY_COLUMNS = (
     "post_tax_deductions",
     "net_pay",
     *EMPLOYER_TAX_COLUMNS,
+    *INFORMATIONAL_COLUMNS,
 )

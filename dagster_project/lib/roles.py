@@ -92,7 +92,7 @@ class PseudonymisedView:
     @property
     def marker(self) -> str:
         # bump the version when a definition changes: views are replaced
-        return f"payroll security v1: pseudonymised {self.source}"
+        return f"payroll security v2: pseudonymised {self.source}"
 
 
 _STAFF_KEY = (
@@ -114,6 +114,11 @@ PSEUDONYMISED_VIEWS = (
             "overtime_hours",
             "double_time_hours",
             "gross_pay",
+            "minimum_wage_makeup_pay",
+            "premium_pay",
+            "card_tips_pay",
+            "cash_tips_reported",
+            "tip_credit",
             "employer_social_security_tax",
             "employer_medicare_tax",
             "futa_tax",
@@ -129,6 +134,10 @@ PSEUDONYMISED_VIEWS = (
             s.overtime_hours,
             s.double_time_hours,
             s.gross_pay,
+            s.minimum_wage_makeup_pay,
+            s.premium_pay,
+            s.card_tips_pay + s.cash_tips_reported as tips,
+            s.tip_credit,
             s.employer_social_security_tax + s.employer_medicare_tax + s.futa_tax
                 as employer_taxes,
             s.gross_pay + s.employer_social_security_tax + s.employer_medicare_tax
@@ -145,6 +154,9 @@ PSEUDONYMISED_VIEWS = (
             "hours_worked",
             "overtime_hours",
             "double_time_hours",
+            "tips",
+            "tip_credit",
+            "minimum_wage_makeup_pay",
         ),
         select_list=f"""
             s.tenant_id,
@@ -153,7 +165,10 @@ PSEUDONYMISED_VIEWS = (
             s.period_start,
             s.hours_worked,
             s.overtime_hours,
-            s.double_time_hours""",
+            s.double_time_hours,
+            s.tips,
+            s.tip_credit,
+            s.minimum_wage_makeup_pay""",
     ),
 )
 ANALYST_VIEWS = frozenset(view.name for view in PSEUDONYMISED_VIEWS)

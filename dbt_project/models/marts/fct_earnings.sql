@@ -45,6 +45,12 @@ earnings as (
 
 ),
 
+premiums as (
+
+    select * from {{ ref('int_workday_premiums') }}
+
+),
+
 selected_periods as (
 
     select *
@@ -101,6 +107,85 @@ overtime_lines as (
     where workweeks.overtime_premium_pay > 0
         and {{ in_selected_period('workweeks') }}
     group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+
+),
+
+-- CONTRACT §6: card and cash tips by work date and role (the shift's first
+-- part holds them), the workweek's minimum-wage make-up on its last day,
+-- and one line per workday premium
+tip_lines as (
+
+    select
+        selected_periods.tenant_id,
+        shift_parts.staff_id,
+        selected_periods.period_start,
+        shift_parts.work_date,
+        shift_parts.role,
+        tips.earning_kind,
+        tips.payroll_column,
+        0::numeric as hours,
+        sum(tips.amount) as exact_amount,
+        sum(tips.amount) * 3600 as exact_amount_x3600,
+        array_agg(distinct shift_parts.event_id order by shift_parts.event_id)
+            as source_ids
+    from selected_periods
+    inner join shift_parts
+        on selected_periods.tenant_id = shift_parts.tenant_id
+        and shift_parts.work_date
+        between selected_periods.period_start and selected_periods.period_end
+    cross join
+        lateral (
+            values
+            ('card_tips', 'card_tips_pay', shift_parts.card_tips),
+            ('cash_tips', 'cash_tips_reported', shift_parts.cash_tips)
+        ) as tips (earning_kind, payroll_column, amount)
+    where tips.amount <> 0
+    group by 1, 2, 3, 4, 5, 6, 7
+
+),
+
+makeup_lines as (
+
+    select
+        workweeks.tenant_id,
+        workweeks.staff_id,
+        workweeks.period_start,
+        workweeks.workweek_end as work_date,
+        null::text as role,
+        'minimum_wage_makeup' as earning_kind,
+        'minimum_wage_makeup_pay' as payroll_column,
+        0::numeric as hours,
+        workweeks.minimum_wage_makeup_pay as exact_amount,
+        workweeks.minimum_wage_makeup_pay * 3600 as exact_amount_x3600,
+        array_agg(distinct shift_parts.event_id order by shift_parts.event_id)
+            as source_ids
+    from workweeks
+    inner join shift_parts
+        on workweeks.tenant_id = shift_parts.tenant_id
+        and workweeks.staff_id = shift_parts.staff_id
+        and workweeks.workweek_start = shift_parts.workweek_start
+    where workweeks.minimum_wage_makeup_pay > 0
+        and {{ in_selected_period('workweeks') }}
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+
+),
+
+premium_lines as (
+
+    select
+        tenant_id,
+        staff_id,
+        period_start,
+        work_date,
+        null::text as role,
+        kind || '_premium' as earning_kind,
+        'premium_pay' as payroll_column,
+        0::numeric as hours,
+        amount as exact_amount,
+        amount * 3600 as exact_amount_x3600,
+        source_ids
+    from premiums
+    where {{ in_selected_period('premiums') }}
 
 ),
 
@@ -181,7 +266,21 @@ adjustment_lines as (
                 + adjustment_lines.delta_double_time_hours,
                 adjustment_lines.delta_overtime_premium_pay
             ),
-            ('bonus', 'bonus_pay', 0::numeric, adjustment_lines.delta_bonus_pay)
+            ('bonus', 'bonus_pay', 0::numeric, adjustment_lines.delta_bonus_pay),
+            (
+                'minimum_wage_makeup',
+                'minimum_wage_makeup_pay',
+                0::numeric,
+                adjustment_lines.delta_minimum_wage_makeup_pay
+            ),
+            ('premium', 'premium_pay', 0::numeric, adjustment_lines.delta_premium_pay),
+            ('card_tips', 'card_tips_pay', 0::numeric, adjustment_lines.delta_card_tips_pay),
+            (
+                'cash_tips',
+                'cash_tips_reported',
+                0::numeric,
+                adjustment_lines.delta_cash_tips_reported
+            )
         ) as components (earning_kind, payroll_column, hours, amount)
     where {{ in_selected_period('adjustment_lines', 'applied_period_start') }}
         and (components.amount <> 0 or components.hours <> 0)
@@ -193,6 +292,12 @@ earning_lines as (
     select * from straight_time_lines
     union all
     select * from overtime_lines
+    union all
+    select * from tip_lines
+    union all
+    select * from makeup_lines
+    union all
+    select * from premium_lines
     union all
     select * from bonus_lines
     union all
