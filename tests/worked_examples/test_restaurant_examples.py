@@ -40,6 +40,7 @@ from tests.worked_examples.test_worked_examples import (
     _query,
     _restore,
     check,
+    check_identities,
     days,
 )
 
@@ -152,6 +153,7 @@ def restaurant(make_database, tmp_path_factory) -> Iterator[str]:
             "+fct_workweek_hours",
             "+fct_pay_premiums",
             "+fct_earnings",
+            "+rpt_location_labor_cost",
             "--project-dir",
             str(DBT_PROJECT),
             "--profiles-dir",
@@ -384,33 +386,7 @@ def test_both_identities_and_the_earnings_lines_hold_on_every_row(restaurant):
     rows = _query(restaurant, "select * from build.fct_payroll where tenant_id = 'rs'")
     assert len(rows) == 6
     for row in rows:
-        assert row["gross_pay"] == sum(
-            row[c]
-            for c in (
-                "salary_pay",
-                "straight_time_pay",
-                "overtime_premium_pay",
-                "bonus_pay",
-                "minimum_wage_makeup_pay",
-                "premium_pay",
-                "card_tips_pay",
-                "cash_tips_reported",
-            )
-        ), row["staff_id"]
-        assert row["net_pay"] == row["gross_pay"] - sum(
-            row[c]
-            for c in (
-                "cash_tips_reported",
-                "retirement_401k",
-                "section_125",
-                "federal_income_tax",
-                "social_security_tax",
-                "medicare_tax",
-                "state_income_tax",
-                "state_disability_tax",
-                "post_tax_deductions",
-            )
-        ), row["staff_id"]
+        check_identities(row)
     lines = _query(
         restaurant,
         "select staff_id, payroll_column, sum(amount) as amount from build.fct_earnings "

@@ -624,14 +624,20 @@ def check(row: dict[str, object], **expected: str) -> None:
 
 
 def check_identities(row: dict[str, object]) -> None:
+    """CONTRACT §6's identities (§5's when no §6 rule applies: its columns are 0)."""
     assert row["gross_pay"] == (
         row["salary_pay"]
         + row["straight_time_pay"]
         + row["overtime_premium_pay"]
         + row["bonus_pay"]
+        + row["minimum_wage_makeup_pay"]
+        + row["premium_pay"]
+        + row["card_tips_pay"]
+        + row["cash_tips_reported"]
     )
     assert row["net_pay"] == (
         row["gross_pay"]
+        - row["cash_tips_reported"]
         - row["retirement_401k"]
         - row["section_125"]
         - row["federal_income_tax"]
@@ -656,11 +662,13 @@ def test_ca_daily_double_time_and_weekly_overtime(warehouse):
     # Weekly: hours that are not daily OT/DT = 53 - 6 - 1 = 46 -> 6 h over 40 (Friday).
     # OT = 6 + 6 = 12 h, DT = 1 h. Regular rate = 53 x 20 / 53 = 20.00.
     # Straight time 53 x 20 = 1,060.00; premium 0.5 x 20 x 12 + 1.0 x 20 x 1 = 140.00.
-    # Gross 1,200.00.
-    # FIT: 1,200 x 52 = 62,400 - 8,600 = 53,800; 1,240 + (53,800 - 19,900) x 12 % = 5,308;
-    #      / 52 = 102.0769 -> 102.08.  SS 74.40, Medicare 17.40.
-    # CA state approximation 4 % x 1,200 = 48.00; CA SDI 1.3 % x 1,200 = 15.60.
-    # Net 1,200 - 102.08 - 74.40 - 17.40 - 48.00 - 15.60 = 942.52. FUTA 0.6 % = 7.20.
+    # CONTRACT §6: Sun-Thu are CA days over 6 h without a meal break: 5 meal
+    # premiums of one hour at the regular rate, 5 x 20 = 100.00 (Fri, 6 h, none).
+    # Gross 1,060 + 140 + 100 = 1,300.00.
+    # FIT: 1,300 x 52 = 67,600 - 8,600 = 59,000; 5,800 + (59,000 - 57,900) x 22 % = 6,042;
+    #      / 52 = 116.1923 -> 116.19.  SS 80.60, Medicare 18.85.
+    # CA state approximation 4 % x 1,300 = 52.00; CA SDI 1.3 % x 1,300 = 16.90.
+    # Net 1,300 - 116.19 - 80.60 - 18.85 - 52.00 - 16.90 = 1,015.46. FUTA 0.6 % = 7.80.
     row = payroll(warehouse, "wk", "CA1", WK)
     check(
         row,
@@ -671,16 +679,17 @@ def test_ca_daily_double_time_and_weekly_overtime(warehouse):
         double_time_hours="1",
         straight_time_pay="1060.00",
         overtime_premium_pay="140.00",
-        gross_pay="1200.00",
-        federal_income_tax="102.08",
-        social_security_tax="74.40",
-        medicare_tax="17.40",
-        state_income_tax="48.00",
-        state_disability_tax="15.60",
-        net_pay="942.52",
-        employer_social_security_tax="74.40",
-        employer_medicare_tax="17.40",
-        futa_tax="7.20",
+        premium_pay="100.00",
+        gross_pay="1300.00",
+        federal_income_tax="116.19",
+        social_security_tax="80.60",
+        medicare_tax="18.85",
+        state_income_tax="52.00",
+        state_disability_tax="16.90",
+        net_pay="1015.46",
+        employer_social_security_tax="80.60",
+        employer_medicare_tax="18.85",
+        futa_tax="7.80",
     )
     check_identities(row)
     check(
@@ -722,6 +731,8 @@ def test_fall_back_night_is_nine_hours_split_at_midnight(warehouse):
     # Local midnight 2026-11-01 00:00 PDT = 07:00Z: 2 h on Sat 10-31, 7 h on Sun 11-01
     # (the repeated 01:00-02:00 hour counts). Sunday workweeks: 10-31 is the last day of
     # workweek/period 2026-10-25, 11-01 the first of 2026-11-01. $20: 40.00 and 140.00.
+    # CONTRACT §6: 11-01 is a CA work date of 7 h (> 6) with no meal break: one
+    # hour at the regular rate, 20.00, so the second period's gross is 160.00.
     check(
         payroll(warehouse, "wk", "DST1", "2026-10-25"),
         hours_worked="2",
@@ -732,7 +743,8 @@ def test_fall_back_night_is_nine_hours_split_at_midnight(warehouse):
         payroll(warehouse, "wk", "DST1", "2026-11-01"),
         hours_worked="7",
         straight_time_pay="140.00",
-        gross_pay="140.00",
+        premium_pay="20.00",
+        gross_pay="160.00",
     )
     check(workweek(warehouse, "wk", "DST1", "2026-10-25"), hours_worked="2", overtime_hours="0")
     check(workweek(warehouse, "wk", "DST1", "2026-11-01"), hours_worked="7", overtime_hours="0")
@@ -898,7 +910,9 @@ def test_ca_seventh_consecutive_day(warehouse):
     # Sun-Fri: no daily OT (7 <= 8). Seventh day: first 8 h at 1.5x (OT), the 9th h at 2x.
     # Weekly: hours not already daily OT = 42 (Sun-Fri) -> 2 h over 40.
     # OT 8 + 2 = 10 h, DT 1 h. Regular rate 20. Straight time 51 x 20 = 1,020.00;
-    # premium 0.5 x 20 x 10 + 1.0 x 20 x 1 = 120.00; gross 1,140.00.
+    # premium 0.5 x 20 x 10 + 1.0 x 20 x 1 = 120.00.
+    # CONTRACT §6: all seven days are over 6 h without a meal break: 7 meal
+    # premiums at the regular rate, 7 x 20 = 140.00; gross 1,020 + 120 + 140 = 1,280.00.
     check(
         payroll(warehouse, "wk", "CA7", WK),
         hours_worked="51",
@@ -906,13 +920,15 @@ def test_ca_seventh_consecutive_day(warehouse):
         double_time_hours="1",
         straight_time_pay="1020.00",
         overtime_premium_pay="120.00",
-        gross_pay="1140.00",
+        premium_pay="140.00",
+        gross_pay="1280.00",
     )
 
 
 def test_ca_over_twelve_hours_in_a_day(warehouse):
     # CA, $20.00, one 14 h day: 8 regular, 4 h OT (8-12), 2 h DT (12-14).
-    # Straight time 280.00; premium 0.5 x 20 x 4 + 1.0 x 20 x 2 = 80.00; gross 360.00.
+    # Straight time 280.00; premium 0.5 x 20 x 4 + 1.0 x 20 x 2 = 80.00.
+    # CONTRACT §6: 14 h without a meal break: meal premium 1 x 20 = 20.00; gross 380.00.
     check(
         payroll(warehouse, "wk", "CA12", WK),
         hours_worked="14",
@@ -920,7 +936,8 @@ def test_ca_over_twelve_hours_in_a_day(warehouse):
         double_time_hours="2",
         straight_time_pay="280.00",
         overtime_premium_pay="80.00",
-        gross_pay="360.00",
+        premium_pay="20.00",
+        gross_pay="380.00",
     )
 
 
@@ -1015,7 +1032,9 @@ def test_nv_no_daily_overtime_at_eighteen_dollars_or_more(warehouse):
 def test_ca_night_shift_daily_overtime_by_calendar_date(warehouse):
     # CA, $20.00, Mon 03-02 16:00 -> Tue 03-03 06:00 = 14 h, split at local midnight:
     # 8 h on Mon, 6 h on Tue. No work date has more than 8 h: no daily OT, no DT
-    # (a 14 h "day" would have been 4 h OT + 2 h DT). Gross 14 x 20 = 280.00.
+    # (a 14 h "day" would have been 4 h OT + 2 h DT). Straight time 14 x 20 = 280.00.
+    # CONTRACT §6: Monday's 8 h (> 6) have no meal break: one hour at the regular
+    # rate, 20.00 (Tuesday's 6 h are not over 6); gross 300.00.
     check(
         payroll(warehouse, "wk", "CAN", WK),
         hours_worked="14",
@@ -1023,7 +1042,8 @@ def test_ca_night_shift_daily_overtime_by_calendar_date(warehouse):
         double_time_hours="0",
         straight_time_pay="280.00",
         overtime_premium_pay="0.00",
-        gross_pay="280.00",
+        premium_pay="20.00",
+        gross_pay="300.00",
     )
 
 
@@ -1324,23 +1344,27 @@ def test_pre_tax_and_post_tax_deductions_reduce_the_right_bases(warehouse):
 
 def test_california_state_tax_and_sdi_with_pre_tax_deductions(warehouse):
     # CA, $25.00 x 40 h = 1,000.00; 401(k) 100.00, section 125 50.00.
-    # State approximation 4 % x (1,000 - 100 - 50) = 34.00; SDI 1.3 % x (1,000 - 50) = 12.35.
-    # FIT: 850 x 52 = 44,200 - 8,600 = 35,600; 1,240 + 15,700 x 12 % = 3,124; / 52 = 60.08.
-    # SS 6.2 % x 950 = 58.90; Medicare 13.775 -> 13.78; FUTA 0.6 % x 950 = 5.70.
-    # Net 1,000 - 100 - 50 - 60.08 - 58.90 - 13.78 - 34.00 - 12.35 = 670.89.
+    # CONTRACT §6: five 8-hour CA days without a meal break earn 5 meal premiums
+    # of one hour at the regular rate, 5 x 25 = 125.00: gross 1,125.00.
+    # State approximation 4 % x (1,125 - 100 - 50) = 39.00; SDI 1.3 % x 1,075 = 13.975
+    # -> 13.98.
+    # FIT: 975 x 52 = 50,700 - 8,600 = 42,100; 1,240 + 22,200 x 12 % = 3,904; / 52 = 75.08.
+    # SS 6.2 % x 1,075 = 66.65; Medicare 15.5875 -> 15.59; FUTA 0.6 % x 1,075 = 6.45.
+    # Net 1,125 - 100 - 50 - 75.08 - 66.65 - 15.59 - 39.00 - 13.98 = 764.70.
     row = payroll(warehouse, "wk", "CAD", WK)
     check(
         row,
-        gross_pay="1000.00",
+        premium_pay="125.00",
+        gross_pay="1125.00",
         retirement_401k="100.00",
         section_125="50.00",
-        federal_income_tax="60.08",
-        social_security_tax="58.90",
-        medicare_tax="13.78",
-        state_income_tax="34.00",
-        state_disability_tax="12.35",
-        net_pay="670.89",
-        futa_tax="5.70",
+        federal_income_tax="75.08",
+        social_security_tax="66.65",
+        medicare_tax="15.59",
+        state_income_tax="39.00",
+        state_disability_tax="13.98",
+        net_pay="764.70",
+        futa_tax="6.45",
     )
     check_identities(row)
 
