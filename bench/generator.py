@@ -101,9 +101,12 @@ TENANTS: tuple[TenantPlan, ...] = (
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 STAFF_PER_LOCATION = 25  # one salaried manager, the rest hourly
 MANAGER_ROLE = "manager"  # salaried punches need no rate (CONTRACT §4)
+# every rate at or above the highest state minimum wage of the seed (WA $17.13):
+# the bench's floor (floor.sql) is the §4 computation, which §6 leaves unchanged
+# only where no part falls below its minimum wage
 ROLE_RATE_CENTS = {
-    "server": 1200, "host": 1500, "cook": 1950, "dishwasher": 1600, "bartender": 1400,
-    "prep cook": 1725,
+    "server": 1800, "host": 1850, "cook": 2150, "dishwasher": 1900, "bartender": 1750,
+    "prep cook": 1925,
 }  # fmt: skip
 ROLE_PAIRS = (
     ("server", "host"), ("cook", "dishwasher"), ("bartender", "server"),

@@ -85,8 +85,10 @@ def test_demo_pays_four_biweekly_periods_and_both_identities_hold(demo):
         """
         select count(distinct period_start), count(*),
             count(*) filter (where gross_pay <> salary_pay + straight_time_pay
-                             + overtime_premium_pay + bonus_pay),
-            count(*) filter (where net_pay <> gross_pay - retirement_401k - section_125
+                             + overtime_premium_pay + bonus_pay + minimum_wage_makeup_pay
+                             + premium_pay + card_tips_pay + cash_tips_reported),
+            count(*) filter (where net_pay <> gross_pay - cash_tips_reported
+                             - retirement_401k - section_125
                              - federal_income_tax - social_security_tax - medicare_tax
                              - state_income_tax - state_disability_tax - post_tax_deductions)
         from marts.fct_payroll

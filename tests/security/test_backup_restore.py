@@ -227,7 +227,9 @@ def test_a_non_superuser_owner_sets_up_backs_up_and_verifies(owner_database, log
                 date '2026-03-12' as pay_date, 40.0 as hours_worked, 0.0 as overtime_hours,
                 0.0 as double_time_hours, 612.34 as gross_pay,
                 37.97 as employer_social_security_tax, 8.88 as employer_medicare_tax,
-                3.67 as futa_tax, 500.01 as net_pay
+                3.67 as futa_tax, 500.01 as net_pay, 0.00 as minimum_wage_makeup_pay,
+                0.00 as premium_pay, 0.00 as card_tips_pay, 0.00 as cash_tips_reported,
+                0.00 as tip_credit
             from raw.staff
             """
         )

@@ -16,9 +16,11 @@ from tests.security.conftest import E2E_FIXTURES, connect_as, fetch, invoke
 FINALIZED = ("acme", "2026-03-01")
 OPEN = ("brew", "2026-03-01")
 GUARDED_MARTS = [m for m in PAY_PERIOD_MARTS if m.period_column is not None]
-# the fixtures pay no correction: fct_payroll_adjustments is empty, its
-# guard is checked by its triggers below
-MARTS_WITH_ROWS = [m for m in GUARDED_MARTS if m.name != "fct_payroll_adjustments"]
+# the fixtures pay no correction and trip no premium (CONTRACT §6):
+# fct_payroll_adjustments and fct_pay_premiums are empty, their guard is
+# checked by their triggers below
+MARTS_WITHOUT_ROWS = ("fct_payroll_adjustments", "fct_pay_premiums")
+MARTS_WITH_ROWS = [m for m in GUARDED_MARTS if m.name not in MARTS_WITHOUT_ROWS]
 
 
 @pytest.fixture(scope="module")
