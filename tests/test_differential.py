@@ -110,13 +110,12 @@ FLSA_ONLY = {"TX", "NY", "FL", "WA", "IL"}
 # §6: the share of cases (in %) drawing restaurant inputs, and where they are:
 # a state, with or without a locality of that state in reference.minimum_wages
 # (California and New York, with their premiums, more often).
-RESTAURANT_SHARE = 55
+RESTAURANT_SHARE = 60
 RESTAURANT_LOCATIONS = (
     *[("CA", None)] * 5,
-    *[("NY", None)] * 2,
+    *[("NY", None)] * 3,
     *[("NY", "nyc")] * 2,
-    ("TX", None),
-    ("TX", None),
+    *[("TX", None)] * 3,
     ("FL", None),
     ("CO", None),
     ("CO", "denver"),
@@ -281,6 +280,7 @@ def cases(draw) -> tuple[ref.Inputs, bool]:
         cash_wage = _cents_up(terms.minimum_wage - terms.max_tip_credit)
         tipped_rate = st.one_of(
             st.just(D(cash_wage).scaleb(-2)),
+            st.just(D(cash_wage).scaleb(-2)),
             _in_cents(max(100, cash_wage - 150), cash_wage + 400),
             _in_cents(floor, floor + 500),
         )
@@ -333,7 +333,7 @@ def cases(draw) -> tuple[ref.Inputs, bool]:
         # Only non-exempt hourly staff may be paid at a tip_credit rate
         # (otherwise the shift is the exception tip_credit_not_allowed).
         tipped = (
-            restaurant and not salaried and not member.flsa_exempt and draw(st.integers(0, 9)) < 6
+            restaurant and not salaried and not member.flsa_exempt and draw(st.integers(0, 9)) < 7
         )
         if tipped:  # a staff rate of the first role; sometimes replaced mid-window
             if draw(st.integers(0, 3)) == 0:
@@ -521,6 +521,12 @@ def generate_cases(count: int) -> list[tuple[ref.Inputs, bool]]:
     Each case is one hypothesis example (a batch in one example would exceed
     hypothesis' per-example data budget); the examples are collected and the
     pipeline runs once on all of them.
+
+    Hypothesis follows each example it generates with up to 5 mutants of it
+    (one span of its draws copied over another of the same kind), so that 5
+    cases in 6 would be near copies of another one. It copies no span inside
+    a unique collection, so each case is drawn as the element of a unique
+    list of one: every case is its own random example.
     """
     drawn: list[tuple[ref.Inputs, bool]] = []
 
@@ -532,11 +538,12 @@ def generate_cases(count: int) -> list[tuple[ref.Inputs, bool]]:
         phases=[Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    @given(cases())
+    @given(st.lists(cases(), min_size=1, max_size=1, unique_by=id).map(lambda one: one[0]))
     def collect(case: tuple[ref.Inputs, bool]) -> None:
         drawn.append(case)
 
     collect()
+    assert len(drawn) >= count, f"hypothesis drew {len(drawn)} cases, not {count}"
     return drawn[:count]
 
 
@@ -855,31 +862,31 @@ def computed(make_database, tmp_path_factory) -> Computed:
 # ---------------------------------------------------------------- the §6 rules a case trips
 
 
+# The §6 rules (and near misses) a case can trip, each with the least number
+# of drawn cases that must trip it: about half of what the draw gives today
+# (the derandomized draw is the same on every run), so that a change to the
+# strategies cannot silently stop covering a rule.
 RULES = {
-    # rule: (what it is, the least number of base cases that must trip it)
-    "cash_tips": ("cash tips reported", 0),
-    "card_tips": ("card tips paid out", 0),
-    "tip_credit": ("a tip credit taken", 0),
-    "tips_short": ("a tipped week whose tips fall short of the tip-credit capacity", 0),
-    "tips_cover": ("a tipped week whose tips cover the tip-credit capacity", 0),
-    "tip_credit_not_allowed_there": ("a tip_credit rate where the law allows none", 0),
-    "makeup": ("a minimum-wage make-up", 0),
-    "makeup_with_tip_credit": ("a make-up on top of a tip credit", 0),
-    "overtime_with_tip_credit_or_makeup": (
-        "overtime at a regular rate with tip credit or make-up",
-        0,
-    ),
-    "locality": ("a locality's minimum wage changes the pay", 0),
-    "minimum_wage_change": ("a minimum wage change inside the case, with make-up", 0),
-    "meal_period": ("a CA meal-period premium", 0),
-    "meal_break_by_break": ("a CA day over 6 h with a 30-minute break: no premium", 0),
-    "meal_break_by_gap": ("a CA day over 6 h with a 30-minute gap only: no premium", 0),
-    "split_shift": ("a CA split-shift premium", 0),
-    "split_shift_paid_enough": ("a CA split shift whose straight time covers the premium", 0),
-    "spread_of_hours": ("a NY spread-of-hours premium", 0),
-    "uncollected_taxes": ("uncollected Social Security or Medicare (cash short)", 0),
-    "qualified_overtime": ("qualified overtime (informational)", 0),
-    "qualified_overtime_differs": ("qualified overtime unlike the state's premium", 0),
+    "cash_tips": ("cash tips reported", 50),
+    "card_tips": ("card tips paid out", 50),
+    "tip_credit": ("a tip credit taken", 14),
+    "tips_short": ("a tipped week whose tips fall short of the tip-credit capacity", 11),
+    "tips_cover": ("a tipped week whose tips cover the tip-credit capacity", 10),
+    "tip_credit_not_allowed_there": ("a tip_credit rate where the law allows none", 15),
+    "makeup": ("a minimum-wage make-up", 38),
+    "makeup_with_tip_credit": ("a make-up on top of a tip credit", 11),
+    "overtime_with_tip_credit_or_makeup": ("overtime, its regular rate with them", 29),
+    "locality": ("a locality's minimum wage changes the pay", 10),
+    "minimum_wage_change": ("a minimum wage change inside the case, with make-up", 6),
+    "meal_period": ("a CA meal-period premium", 7),
+    "meal_break_by_break": ("a CA day over 6 h with a 30-minute break: no premium", 11),
+    "meal_break_by_gap": ("a CA day over 6 h with a 30-minute gap only: no premium", 8),
+    "split_shift": ("a CA split-shift premium", 7),
+    "split_shift_paid_enough": ("a CA split shift whose straight time covers the premium", 2),
+    "spread_of_hours": ("a NY spread-of-hours premium", 10),
+    "uncollected_taxes": ("uncollected Social Security or Medicare (cash short)", 17),
+    "qualified_overtime": ("qualified overtime (informational)", 55),
+    "qualified_overtime_differs": ("qualified overtime unlike the state's premium", 16),
 }
 
 
@@ -1002,13 +1009,14 @@ PREMIUM_COLUMNS = ref.PREMIUM_COLUMNS
 
 def _require(computed: Computed, table: str, columns: tuple[str, ...]) -> None:
     """Fail, naming them, when the pipeline's table lacks contract columns."""
-    if table == "fct_pay_premiums":
-        assert computed.premiums is not None, (
+    if table == "fct_pay_premiums" and computed.premiums is None:
+        pytest.fail(
             f"build.fct_pay_premiums cannot be read (CONTRACT §6 Outputs): "
             f"{computed.premiums_error}"
         )
-    missing = [c for c in columns if c not in computed.columns[table]]
-    assert not missing, f"build.{table} has no column(s) {missing} (CONTRACT §6 Outputs)"
+    missing = [c for c in dict.fromkeys(columns) if c not in computed.columns[table]]
+    if missing:
+        pytest.fail(f"build.{table} has no column(s) {missing} (CONTRACT §6 Outputs)")
 
 
 def _describe(case: ref.Inputs) -> str:
