@@ -25,9 +25,10 @@ cases trip each §6 rule and requires a minimum of each.
 
 The same batch carries derived tenants for metamorphic invariants:
 ``<case>-split`` (every shift cut in two consecutive shifts at a random
-minute, tips on the first piece) must pay exactly what its base case pays,
-and ``<case>-double`` (every rate and bonus doubled, cases without §6 input
-only) must pay twice the straight time and premium.
+minute of the 3-minute grid, tips on the first piece) must pay exactly what
+its base case pays (in the reference too), and ``<case>-double`` (every
+rate and bonus doubled, cases that trip no §6 rule only: a minimum wage does
+not double) must pay twice the straight time and premium.
 
 Clock times and breaks are multiples of 3 minutes, so that every hour
 figure is a finite decimal (3 min = 0.05 h): the pipeline keeps hours to the
