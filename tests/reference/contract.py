@@ -68,3 +68,18 @@ CONTRACT_COLUMNS: dict[str, list[str]] = {
         "sdi_wages",
     ],
 }
+
+# CONTRACT §6 Inputs: the optional columns the restaurant rules add to three
+# §3 files. Kept apart from CONTRACT_COLUMNS, whose headers the demo generator
+# writes exactly as listed (the demo writes no §6 column).
+RESTAURANT_COLUMNS: dict[str, list[str]] = {
+    "locations": ["locality"],
+    "pay_rates": ["tip_credit"],
+    "attendance": ["cash_tips", "card_tips"],
+}
+
+# Every input column, §3 and §6, per file.
+ALL_INPUT_COLUMNS: dict[str, list[str]] = {
+    kind: [*columns, *RESTAURANT_COLUMNS.get(kind, [])]
+    for kind, columns in CONTRACT_COLUMNS.items()
+}
