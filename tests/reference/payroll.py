@@ -841,29 +841,35 @@ class _Earnings:
         )
 
 
-def activity_span(inputs: Inputs, tenant_id: str) -> tuple[dt.date, dt.date] | None:
-    """First and last date with punches or adjustments: the periods a full
-    build computes (salaried staff are paid in every one of them)."""
+def activity_span(inputs: Inputs, tenant: Tenant) -> tuple[dt.date, dt.date] | None:
+    """First and last date with data: punches (a shift's workweek is paid in
+    the period of the workweek's last day, so the span runs to it) and
+    adjustments (their own work date: a bonus alone makes no workweek)."""
+    tenant_id = tenant.tenant_id
     locations = {(loc.tenant_id, loc.location_id): loc for loc in inputs.locations}
-    days: list[dt.date] = []
+    first: list[dt.date] = []
+    last: list[dt.date] = []
     for shift in inputs.attendance:
         if shift.tenant_id == tenant_id:
-            zone = locations[tenant_id, shift.location_id].timezone
-            days.extend(p.work_date for p in split_at_local_midnight(shift, zone))
-    days.extend(a.work_date for a in inputs.adjustments if a.tenant_id == tenant_id)
-    return (min(days), max(days)) if days else None
+            zone = ZoneInfo(locations[tenant_id, shift.location_id].timezone)
+            first.append(shift.clock_in.astimezone(zone).date())
+            # CHOICE (dim_pay_periods): the local date of the clock-out itself
+            clock_out_day = shift.clock_out.astimezone(zone).date()
+            last.append(workweek_start(tenant, clock_out_day) + dt.timedelta(days=6))
+    for adjustment in inputs.adjustments:
+        if adjustment.tenant_id == tenant_id:
+            first.append(adjustment.work_date)
+            last.append(adjustment.work_date)
+    return (min(first), max(last)) if first else None
 
 
 def computed_periods(inputs: Inputs, tenant: Tenant) -> list[Period]:
-    """The periods a full build computes: from the first date with punches or
-    adjustments to the last, extended to the period holding the last day of
-    the last workweek (its overtime is paid there)."""
-    span = activity_span(inputs, tenant.tenant_id)
+    """The periods a full build computes (``dim_pay_periods``): from the first
+    date with data to the last (salaried staff are paid in every one of them)."""
+    span = activity_span(inputs, tenant)
     if span is None:
         return []
-    first, last = span
-    last_week_ends = workweek_start(tenant, last) + dt.timedelta(days=6)
-    return periods_between(tenant, first, last_week_ends)
+    return periods_between(tenant, *span)
 
 
 def compute(inputs: Inputs, tables: TaxTables, minimum_wages: MinimumWages | None = None) -> Result:
