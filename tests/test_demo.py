@@ -63,11 +63,11 @@ def test_demo_prints_a_register_with_every_staff_member(demo):
     url, result = demo
     assert result.exit_code == 0, result.output
     printed = set(re.findall(r"^(S\d{3}) ", result.output, flags=re.MULTILINE))
-    assert printed == {f"S{n:03d}" for n in range(1, 61)}
+    assert printed == {f"S{n:03d}" for n in range(1, 69)}
     assert result.output.count("Pay register  tenant=bistro") == 4
     per_period = re.findall(r"attendance exceptions in the period: (\d+)", result.output)
     assert [int(n) for n in per_period] == [3, 0, 0, 1]
-    assert "demo: 60 staff, 4 pay periods computed" in result.output
+    assert "demo: 68 staff, 4 pay periods computed" in result.output
 
 
 def test_demo_shows_no_warning_and_no_log_line_on_the_terminal(demo):
@@ -79,6 +79,7 @@ def test_demo_shows_no_warning_and_no_log_line_on_the_terminal(demo):
 
 
 def test_demo_pays_four_biweekly_periods_and_both_identities_hold(demo):
+    """The identities of CONTRACT §6 Outputs (the demo has tips, make-up and premiums)."""
     url, _ = demo
     periods, rows, gross_breaks, net_breaks = _one(
         url,
@@ -95,7 +96,7 @@ def test_demo_pays_four_biweekly_periods_and_both_identities_hold(demo):
         """,
     )
     assert (periods, gross_breaks, net_breaks) == (4, 0, 0)
-    assert 200 <= rows <= 240
+    assert 200 <= rows <= 68 * 4
 
 
 def test_demo_overtime_and_the_social_security_wage_base(demo):
@@ -112,6 +113,76 @@ def test_demo_overtime_and_the_social_security_wage_base(demo):
         """,
     )
     assert social_security == Decimal("279.00")  # 6.2 % × 4,500
+
+
+def _all(url: str, sql: str) -> list[tuple]:
+    conn = psycopg2.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+            return cur.fetchall()
+    finally:
+        conn.close()
+
+
+def test_demo_shows_every_restaurant_rule(demo):
+    """CONTRACT §6 where the generator plans it, to the hand computation
+    (tests/dagster_project/demo/test_demo_generator.py has the arithmetic)."""
+    url, _ = demo
+    tips = _all(
+        url,
+        "select location_id, count(*) filter (where cash_tips + card_tips > 0), "
+        "sum(cash_tips) > 0, sum(card_tips) > sum(cash_tips) "
+        "from raw.attendance group by 1 order by 1",
+    )
+    assert tips == [
+        ("AUS", 121, True, True),
+        ("DEN", 0, False, False),
+        ("MIA", 0, False, False),
+        ("NYC", 40, True, True),
+        ("SAC", 81, True, True),
+    ]
+    premiums = _all(
+        url,
+        "select staff_id, work_date::text, kind, location_id, rate, amount, period_start::text "
+        "from marts.fct_pay_premiums order by work_date",
+    )
+    assert premiums == [
+        ("S067", "2026-03-27", "spread_of_hours", "NYC", Decimal("17.0000"), Decimal("17.00"),
+         "2026-03-15"),
+        ("S064", "2026-04-10", "split_shift", "SAC", Decimal("16.9000"), Decimal("16.90"),
+         "2026-03-29"),
+        ("S066", "2026-04-16", "meal_period", "SAC", Decimal("19.0733"), Decimal("19.07"),
+         "2026-04-12"),
+    ]  # fmt: skip
+    weeks = _all(
+        url,
+        """
+        select staff_id, workweek_start::text, overtime_hours, regular_rate,
+            overtime_premium_pay, tips, tip_credit, minimum_wage_makeup_pay,
+            qualified_overtime_premium
+        from marts.fct_workweek_hours
+        where (staff_id, workweek_start) in (('S061', '2026-03-15'), ('S062', '2026-03-29'))
+        order by 1
+        """,
+    )
+    assert weeks == [
+        # the slow week: tips 40.00 < 27.5 h × 5.12, make-up 199.375 − 58.575 − 40.00
+        ("S061", "2026-03-15", 0, Decimal("7.25"), 0, Decimal("40.00"), Decimal("40.00"),
+         Decimal("100.80"), 0),
+        # 45 h with the tip credit: 5 h × 0.5 × 7.25
+        ("S062", "2026-03-29", 5, Decimal("7.25"), Decimal("18.13"), Decimal("769.21"),
+         Decimal("230.40"), 0, Decimal("18.13")),
+    ]  # fmt: skip
+    made_up, premium_pay, card, cash, tip_credit = _one(
+        url,
+        "select sum(minimum_wage_makeup_pay) filter (where staff_id = 'S061'), "
+        "sum(premium_pay), sum(card_tips_pay), sum(cash_tips_reported), sum(tip_credit) "
+        "from marts.fct_payroll",
+    )
+    assert made_up == Decimal("100.80")
+    assert premium_pay == Decimal("52.97")  # 17.00 + 16.90 + 19.07
+    assert card > cash > 0 and tip_credit > 0
 
 
 def test_demo_exceptions_have_reason_codes(demo):
@@ -149,8 +220,9 @@ def test_every_attendance_row_received_is_accounted_for_once(demo):
     result = check_conservation(url)
     assert result.holds
     counts = result.by_tenant["bistro"]
-    assert counts == {"received": 2600, "used": 2565, "superseded": 28, "exceptions": 7}
-    assert result.rows_received == 2600
+    # the 60 staff's 2,565 shifts and the crew's 323; 28 corrections and 3 stale copies
+    assert counts == {"received": 2926, "used": 2888, "superseded": 31, "exceptions": 7}
+    assert result.rows_received == 2926
 
 
 def test_a_runs_conservation_check_counts_the_attendance_it_classified(demo):
@@ -191,7 +263,7 @@ def test_a_runs_conservation_check_counts_the_attendance_it_classified(demo):
     # the demo's four periods are one run: its window is theirs, with a
     # workweek of lookback before the first and two days after the last
     assert (start, end) == ("2026-02-21 00:00", "2026-04-27 00:00")
-    assert counts["used"] == 2565
+    assert counts["used"] == 2888
 
 
 def test_conservation_fails_when_a_received_row_disappears(demo):
@@ -365,9 +437,12 @@ def test_metricflow_totals_equal_the_published_marts_to_the_cent(demo, tmp_path)
         cur.execute("select count(*) from reference.metricflow_time_spine")
         assert cur.fetchone()[0] > 36_000
     conn.close()
-    assert len(published) == 12  # three locations, four periods
+    assert len(published) == 20  # five locations, four periods
     assert queried == published
-    assert all(total > 0 for totals in published.values() for total in totals)
+    assert all(total > 0 for totals in published.values() for total in totals[:-1])
+    # the crew's Sacramento and New York shifts stay within 8 h a day and 40 a week
+    overtime = {key[1] for key, totals in published.items() if totals[-1] > 0}
+    assert overtime == {"AUS", "MIA", "DEN"}
     from dagster_project.lib.analyst_layer import MF_SEMANTIC_MANIFEST
 
     semantic = json.loads(MF_SEMANTIC_MANIFEST.read_text(encoding="utf-8"))

@@ -1,4 +1,4 @@
-"""Deterministic demo data: one restaurant group, three states, eight weeks.
+"""Deterministic demo data: one restaurant group, five states, eight weeks.
 
 The same seed writes byte-identical files on any machine: no clock, no
 locale, no unordered iteration. The data exercises what payroll gets wrong:
@@ -6,6 +6,18 @@ overnight shifts, weeks over 40 hours, two roles at two rates, rate changes,
 the spring DST change, salaried managers (one hired, one leaving mid-range),
 bonuses, deductions, a Social Security wage base reached, corrections and a
 few bad rows.
+
+A tipped crew (CONTRACT §6) joins the 60 staff of the three original
+locations: servers and bartenders paid the Texas tipped cash wage with the
+tip credit in Austin, tipped staff at or above the California minimum wage
+(no tip credit there) in Sacramento, and a New York City crew (locality
+``nyc``). Its weeks are planned by hand, not drawn, so that each §6 rule shows
+up exactly once, where ``CREW_SCENARIOS`` says: a slow week whose tips fall
+short of the tip credit (minimum-wage make-up), a tipped overtime week, a
+California split shift, a long California day without a meal break and a
+New York day spread over more than 10 hours. The crew's tips, names and W-4s
+come from a second random stream, so the original 60 staff, their shifts and
+corrections are exactly what they were before the crew was added.
 """
 
 from __future__ import annotations
@@ -14,7 +26,8 @@ import csv
 import datetime as dt
 import itertools
 import random
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -33,14 +46,16 @@ LAST_DAY = FIRST_DAY + dt.timedelta(days=7 * WEEKS - 1)  # 2026-04-25, a Saturda
 DEMO_AS_OF = dt.datetime.combine(LAST_DAY + dt.timedelta(days=2), dt.time(12), dt.UTC)
 UTC = dt.UTC
 
-# Copied from CONTRACT §3 on purpose: the demo is an example of the outside
-# contract, so it must not follow the ingest models if they drift.
+# Copied from CONTRACT §3 and §6 on purpose: the demo is an example of the
+# outside contract, so it must not follow the ingest models if they drift.
+# The §6 columns (locality, tip_credit, cash_tips, card_tips) are optional in
+# the contract; the demo writes them in full, as an example of each.
 CONTRACT_COLUMNS: dict[str, tuple[str, ...]] = {
     "tenants": (
         "tenant_id", "name", "pay_frequency", "period_anchor", "workweek_start",
         "pay_date_lag_days",
     ),
-    "locations": ("tenant_id", "location_id", "name", "timezone", "jurisdiction"),
+    "locations": ("tenant_id", "location_id", "name", "timezone", "jurisdiction", "locality"),
     "staff": (
         "tenant_id", "staff_id", "full_name", "home_location_id", "pay_type", "flsa_exempt",
         "annual_salary", "filing_status", "w4_step2", "w4_dependents", "w4_other_income",
@@ -48,10 +63,11 @@ CONTRACT_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "pay_rates": (
         "tenant_id", "staff_id", "role", "hourly_rate", "effective_from", "effective_to",
+        "tip_credit",
     ),
     "attendance": (
         "tenant_id", "event_id", "staff_id", "location_id", "role", "clock_in", "clock_out",
-        "break_minutes", "updated_at",
+        "break_minutes", "updated_at", "cash_tips", "card_tips",
     ),
     "adjustments": ("tenant_id", "adjustment_id", "staff_id", "work_date", "kind", "amount"),
     "deductions": (
@@ -150,6 +166,73 @@ TAX_YEAR = 2026
 NEAR_CAP_WAGES = Decimal("180000.00")  # $4,500 below the 2026 wage base of $184,500
 MOVED_IN_WAGES = Decimal("6200.00")  # $800 below the FUTA wage base of $7,000
 
+# ---- the tipped crew (CONTRACT §6); see the module docstring
+CREW_STREAM = "restaurant crew"  # the crew's random stream: random.Random(f"{seed}:{CREW_STREAM}")
+CREW_LOCATIONS = (
+    ("SAC", "Sacramento Midtown", "America/Los_Angeles", "CA", None),  # the state minimum only
+    ("NYC", "New York Chelsea", "America/New_York", "NY", "nyc"),
+)
+TX_TIPPED_CASH_WAGE = Decimal("2.13")  # FLSA 203(m): $7.25 − the $5.12 tip credit
+NYC_TIPPED_CASH_WAGE = Decimal("11.35")  # 12 NYCRR 146-1.3: $17.00 − the $5.65 tip credit
+CREW_SHIFT_HOURS = 6  # 5.5 h worked after the 30-minute meal break
+CREW_TIPS_CENTS = (4_500, 25_000)  # a shift's tips: $45–$250, above any shift's tip credit
+CREW_CASH_SHARE = (10, 40)  # per cent of a shift's tips received in cash
+
+
+@dataclass(frozen=True)
+class _CrewSpec:
+    """A crew member's job: two roles at personal rates, a weekly pattern."""
+
+    location_id: str
+    roles: tuple[str, str]
+    rates: tuple[Decimal, Decimal]
+    tip_credit: bool  # both rates are tipped cash wages with the tip credit
+    tipped: bool  # their shifts carry tips
+    weekdays: tuple[int, ...]  # days worked, as offsets from the workweek's Sunday
+    start_hour: int
+
+
+# S061–S068, in this order; every third shift of a week is in the second role.
+CREW = (
+    _CrewSpec("AUS", ("server", "bartender"), (TX_TIPPED_CASH_WAGE,) * 2, True, True,
+              (2, 3, 4, 5, 6), 16),
+    _CrewSpec("AUS", ("bartender", "server"), (TX_TIPPED_CASH_WAGE,) * 2, True, True,
+              (0, 1, 4, 5, 6), 16),
+    _CrewSpec("AUS", ("server", "bartender"), (TX_TIPPED_CASH_WAGE,) * 2, True, True,
+              (0, 2, 3, 5, 6), 11),
+    _CrewSpec("SAC", ("server", "bartender"), (Decimal("16.90"), Decimal("17.50")), False, True,
+              (1, 2, 4, 5, 6), 16),
+    _CrewSpec("SAC", ("bartender", "server"), (Decimal("17.50"), Decimal("16.90")), False, True,
+              (0, 3, 4, 5, 6), 16),
+    _CrewSpec("SAC", ("cook", "dishwasher"), (Decimal("19.50"), Decimal("17.25")), False, False,
+              (1, 2, 3, 4, 5), 10),
+    _CrewSpec("NYC", ("cook", "dishwasher"), (Decimal("21.00"), Decimal("17.50")), False, False,
+              (1, 2, 3, 4, 5), 10),
+    _CrewSpec("NYC", ("server", "bartender"), (NYC_TIPPED_CASH_WAGE,) * 2, True, True,
+              (0, 3, 4, 5, 6), 16),
+)  # fmt: skip
+
+# Where each §6 rule shows up (hand computations in the tests and the README):
+# a week (staff, Sunday) or a day (staff, date) planned differently from the pattern.
+SHORT_TIPS_WEEK = ("S061", dt.date(2026, 3, 15))  # 5 × 5.5 h, $40.00 of tips in all
+SHORT_TIPS = (  # (cash, card) of its five shifts, in order
+    (Decimal("3.00"), Decimal("5.00")),
+    (Decimal("0.00"), Decimal("12.00")),
+    (Decimal("2.00"), Decimal("4.50")),
+    (Decimal("5.00"), Decimal("0.00")),
+    (Decimal("1.50"), Decimal("7.00")),
+)
+TIPPED_OVERTIME_WEEK = ("S062", dt.date(2026, 3, 29))  # 6 × 7.5 h = 45 h
+TIPPED_OVERTIME_DAYS = (0, 1, 3, 4, 5, 6)
+TIPPED_OVERTIME_SHIFT = (14, 8)  # 14:00–22:00, 30-minute break
+# a day's punches: (start hour, hours), no break
+CREW_DAYS: dict[tuple[str, dt.date], tuple[str, tuple[tuple[int, int], ...]]] = {
+    ("S064", dt.date(2026, 4, 10)): ("split_shift", ((10, 4), (17, 4))),
+    ("S066", dt.date(2026, 4, 16)): ("meal_period", ((10, 7),)),
+    ("S067", dt.date(2026, 3, 27)): ("spread_of_hours", ((9, 4), (17, 5))),
+}
+CREW_SCENARIOS = ("short_tips", "tipped_overtime", "split_shift", "meal_period", "spread_of_hours")
+
 Row = dict[str, object]
 
 
@@ -172,6 +255,9 @@ class DemoSummary:
     stale_correction_event_ids: tuple[str, ...]
     malformed_event_ids: tuple[str, ...]
     exception_event_ids: tuple[str, ...]
+    # CONTRACT §6: the event ids of the crew's shifts where each rule shows up
+    # (keys: CREW_SCENARIOS)
+    scenario_event_ids: dict[str, tuple[str, ...]]
 
     @property
     def malformed_rows(self) -> int:
@@ -190,6 +276,7 @@ class _Location:
     name: str
     timezone: str
     jurisdiction: str
+    locality: str | None = None
 
 
 @dataclass(frozen=True)
@@ -217,6 +304,9 @@ class _Shift:
     clock_in: dt.datetime
     clock_out: dt.datetime
     break_minutes: int
+    cash_tips: Decimal = Decimal(0)
+    card_tips: Decimal = Decimal(0)
+    scenario: str | None = None  # one of CREW_SCENARIOS
 
 
 @dataclass(frozen=True)
@@ -227,6 +317,7 @@ class _Attendance:
     stale: tuple[str, ...]
     malformed: tuple[str, ...]
     exceptions: tuple[str, ...]
+    scenarios: dict[str, tuple[str, ...]]
 
 
 def _money(value: Decimal | int) -> str:
@@ -325,7 +416,13 @@ def _staff_row(rng: random.Random, member: _Staff) -> Row:
 
 
 def _rate_row(
-    staff_id: str | None, role: str, rate: Decimal, start: dt.date, end: dt.date | None
+    staff_id: str | None,
+    role: str,
+    rate: Decimal,
+    start: dt.date,
+    end: dt.date | None,
+    *,
+    tip_credit: bool = False,
 ) -> Row:
     return {
         "tenant_id": TENANT_ID,
@@ -334,6 +431,7 @@ def _rate_row(
         "hourly_rate": _money(rate),
         "effective_from": start.isoformat(),
         "effective_to": None if end is None else end.isoformat(),
+        "tip_credit": _bool(tip_credit),
     }
 
 
@@ -361,15 +459,29 @@ def _pay_rate_rows(staff: list[_Staff]) -> list[Row]:
     return rows
 
 
-def _shift(member: _Staff, role: str, day: dt.date, hour: int, hours: int) -> _Shift:
+def _shift(
+    member: _Staff,
+    role: str,
+    day: dt.date,
+    hour: int,
+    hours: int,
+    *,
+    break_minutes: int | None = None,
+    scenario: str | None = None,
+) -> _Shift:
+    """A shift at the member's home location; the break is the house rule
+    (30 minutes from 6 hours on) unless ``break_minutes`` says otherwise."""
     clock_in = _local(day, hour, member.location)
     minutes = hours * 60
+    if break_minutes is None:
+        break_minutes = BREAK_MINUTES if minutes >= BREAK_FROM_MINUTES else 0
     return _Shift(
         staff=member,
         role=role,
         clock_in=clock_in,
         clock_out=_after(clock_in, minutes),
-        break_minutes=BREAK_MINUTES if minutes >= BREAK_FROM_MINUTES else 0,
+        break_minutes=break_minutes,
+        scenario=scenario,
     )
 
 
@@ -424,11 +536,23 @@ def _attendance_row(event_id: str, shift: _Shift, updated_at: dt.datetime) -> Ro
         "clock_out": shift.clock_out.isoformat(),
         "break_minutes": shift.break_minutes,
         "updated_at": updated_at.isoformat(),
+        "cash_tips": _money(shift.cash_tips),
+        "card_tips": _money(shift.card_tips),
     }
 
 
 def _synced(shift: _Shift) -> dt.datetime:
     return _after(shift.clock_out, PUNCH_SYNC_MINUTES)
+
+
+def _corrected(rng: random.Random, row: Row) -> Row:
+    """The row again, a day later, with its clock-out moved."""
+    clock_out = dt.datetime.fromisoformat(str(row["clock_out"]))
+    updated_at = dt.datetime.fromisoformat(str(row["updated_at"]))
+    moved = _after(clock_out, rng.choice(CORRECTION_SHIFTS))
+    fixed = {**row, "clock_out": moved.isoformat()}
+    fixed["updated_at"] = _after(updated_at, 24 * 60 + rng.randrange(60, 600)).isoformat()
+    return fixed
 
 
 def _corrections(rng: random.Random, rows: list[Row]) -> tuple[list[Row], list[Row]]:
@@ -438,14 +562,7 @@ def _corrections(rng: random.Random, rows: list[Row]) -> tuple[list[Row], list[R
     chosen = rng.sample(range(len(rows)), len(rows) // CORRECTION_SHARE + STALE_COPIES)
     corrected = sorted(chosen[STALE_COPIES:])
     stale = sorted(chosen[:STALE_COPIES])
-    newer = []
-    for index in corrected:
-        clock_out = dt.datetime.fromisoformat(str(rows[index]["clock_out"]))
-        updated_at = dt.datetime.fromisoformat(str(rows[index]["updated_at"]))
-        moved = _after(clock_out, rng.choice(CORRECTION_SHIFTS))
-        fixed = {**rows[index], "clock_out": moved.isoformat()}
-        fixed["updated_at"] = _after(updated_at, 24 * 60 + rng.randrange(60, 600)).isoformat()
-        newer.append(fixed)
+    newer = [_corrected(rng, rows[index]) for index in corrected]
     older = []
     for index in stale:
         clock_in = dt.datetime.fromisoformat(str(rows[index]["clock_in"]))
@@ -495,25 +612,162 @@ def _bad_rows(
     return malformed, exceptions
 
 
-def _attendance(rng: random.Random, staff: list[_Staff]) -> _Attendance:
+Crew = list[tuple[_Staff, _CrewSpec]]
+
+
+def _crew_locations() -> list[_Location]:
+    return [_Location(*location) for location in CREW_LOCATIONS]
+
+
+def _make_crew(rng: random.Random, staff: list[_Staff], locations: list[_Location]) -> Crew:
+    """The crew, numbered after ``staff``: hourly, non-exempt, hired in
+    2024–2025, and named unlike anyone in ``staff``."""
+    taken = {member.full_name for member in staff}
+    pairs = itertools.product(FIRST_NAMES, LAST_NAMES)
+    free = [name for name in (f"{first} {last}" for first, last in pairs) if name not in taken]
+    names = rng.sample(free, len(CREW))
+    by_id = {location.location_id: location for location in locations}
+    crew = []
+    for number, (spec, name) in enumerate(zip(CREW, names, strict=True), start=len(staff) + 1):
+        member = _Staff(
+            staff_id=f"S{number:03d}",
+            full_name=name,
+            location=by_id[spec.location_id],
+            pay_type="hourly",
+            flsa_exempt=False,
+            annual_salary=None,
+            roles=spec.roles,
+            hired_on=HIRED_FROM + dt.timedelta(days=rng.randrange(HIRED_SPREAD_DAYS)),
+            terminated_on=None,
+        )
+        crew.append((member, spec))
+    return crew
+
+
+def _crew_rate_rows(crew: Crew) -> list[Row]:
+    """Personal rates for both roles of each crew member, open-ended."""
+    return [
+        _rate_row(member.staff_id, role, rate, RATES_FROM, None, tip_credit=spec.tip_credit)
+        for member, spec in crew
+        for role, rate in zip(spec.roles, spec.rates, strict=True)
+    ]
+
+
+def _sunday(shift: _Shift) -> dt.date:
+    """The first day of the shift's workweek (the tenant's weeks start on Sunday)."""
+    day = shift.clock_in.date()
+    return day - dt.timedelta(days=(day.weekday() + 1) % 7)
+
+
+def _crew_week(member: _Staff, spec: _CrewSpec, week_start: dt.date) -> list[_Shift]:
+    """The weekly pattern, or the week's or a day's scenario instead. No crew
+    shift crosses midnight and every one from 6 hours on has its meal break,
+    so the §6 premiums arise only on the days of ``CREW_DAYS``."""
+    week = (member.staff_id, week_start)
+    weekdays, (hour, hours) = spec.weekdays, (spec.start_hour, CREW_SHIFT_HOURS)
+    scenario = None
+    if week == TIPPED_OVERTIME_WEEK:
+        weekdays, (hour, hours) = TIPPED_OVERTIME_DAYS, TIPPED_OVERTIME_SHIFT
+        scenario = "tipped_overtime"
+    elif week == SHORT_TIPS_WEEK:
+        scenario = "short_tips"
+    shifts = []
+    for position, offset in enumerate(weekdays):
+        day = week_start + dt.timedelta(days=offset)
+        role = spec.roles[1] if position % 3 == 2 else spec.roles[0]
+        planned = CREW_DAYS.get((member.staff_id, day))
+        if planned is None:
+            shifts.append(_shift(member, role, day, hour, hours, scenario=scenario))
+            continue
+        kind, punches = planned
+        shifts.extend(
+            _shift(member, role, day, start, length, break_minutes=0, scenario=kind)
+            for start, length in punches
+        )
+    return shifts
+
+
+def _with_tips(
+    rng: random.Random, shift: _Shift, short_tips: Iterator[tuple[Decimal, Decimal]]
+) -> _Shift:
+    """$45–$250, a minority of it in cash; the slow week's tips are fixed."""
+    if shift.scenario == "short_tips":
+        cash, card = next(short_tips)
+    else:
+        total = rng.randint(*CREW_TIPS_CENTS)
+        cash_cents = total * rng.randint(*CREW_CASH_SHARE) // 100
+        cash, card = Decimal(cash_cents) / 100, Decimal(total - cash_cents) / 100
+    return replace(shift, cash_tips=cash, card_tips=card)
+
+
+def _crew_shifts(rng: random.Random, crew: Crew) -> list[_Shift]:
+    """Every crew shift of the eight weeks in punch-clock order, tips included."""
+    shifts = [
+        shift
+        for (member, spec), week in itertools.product(crew, range(WEEKS))
+        for shift in _crew_week(member, spec, FIRST_DAY + dt.timedelta(weeks=week))
+    ]
+    shifts.sort(key=lambda shift: (shift.clock_in.astimezone(UTC), shift.staff.staff_id))
+    tipped = {member.staff_id for member, spec in crew if spec.tipped}
+    short_tips = iter(SHORT_TIPS)
+    return [
+        _with_tips(rng, shift, short_tips) if shift.staff.staff_id in tipped else shift
+        for shift in shifts
+    ]
+
+
+def _crew_corrections(
+    rng: random.Random, rows: list[Row], shifts: list[_Shift], corrected: int, total: int
+) -> list[Row]:
+    """Top the corrections up to one shift in a hundred of all ``total``
+    shifts, from crew shifts outside the weeks of a scenario (whose hand
+    computations a moved clock-out would spoil)."""
+    weeks = {(shift.staff.staff_id, _sunday(shift)) for shift in shifts if shift.scenario}
+    candidates = [
+        index
+        for index, shift in enumerate(shifts)
+        if (shift.staff.staff_id, _sunday(shift)) not in weeks
+    ]
+    chosen = sorted(rng.sample(candidates, total // CORRECTION_SHARE - corrected))
+    return [_corrected(rng, rows[index]) for index in chosen]
+
+
+def _attendance(
+    rng: random.Random, crew_rng: random.Random, staff: list[_Staff], crew: Crew
+) -> _Attendance:
+    """The 60 staff's shifts (E000001 on, then the crew's), the corrections,
+    the stale copies and the bad rows, in that order."""
     shifts = _plan_shifts(rng, staff)
     rows = [
         _attendance_row(_event_id(number), shift, _synced(shift))
         for number, shift in enumerate(shifts, start=1)
     ]
     newer, older = _corrections(rng, rows)
-    malformed, exceptions = _bad_rows(staff, shifts, len(rows) + 1)
+    crew_shifts = _crew_shifts(crew_rng, crew)
+    crew_rows = [
+        _attendance_row(_event_id(number), shift, _synced(shift))
+        for number, shift in enumerate(crew_shifts, start=len(rows) + 1)
+    ]
+    total = len(shifts) + len(crew_shifts)
+    crew_newer = _crew_corrections(crew_rng, crew_rows, crew_shifts, len(newer), total)
+    malformed, exceptions = _bad_rows(staff, shifts, len(rows) + len(crew_rows) + 1)
 
     def ids(group: list[Row]) -> tuple[str, ...]:
         return tuple(str(row["event_id"]) for row in group)
 
+    pairs = list(zip(crew_rows, crew_shifts, strict=True))
+    scenarios = {
+        kind: ids([row for row, shift in pairs if shift.scenario == kind])
+        for kind in CREW_SCENARIOS
+    }
     return _Attendance(
-        rows=rows + newer + older + malformed + exceptions,
-        shifts=len(shifts),
-        corrected=ids(newer),
+        rows=rows + crew_rows + newer + crew_newer + older + malformed + exceptions,
+        shifts=total,
+        corrected=ids(newer + crew_newer),
         stale=ids(older),
         malformed=ids(malformed),
         exceptions=ids(exceptions),
+        scenarios=scenarios,
     )
 
 
@@ -617,6 +871,7 @@ def _location_rows(locations: list[_Location]) -> list[Row]:
             "name": location.name,
             "timezone": location.timezone,
             "jurisdiction": location.jurisdiction,
+            "locality": location.locality,
         }
         for location in locations
     ]
@@ -635,25 +890,30 @@ def write_demo_files(out_dir: Path, *, seed: int = DEMO_SEED) -> DemoSummary:
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
+    crew_rng = random.Random(f"{seed}:{CREW_STREAM}")
     locations = _locations()
     staff = _make_staff(rng, locations)
     staff_rows = [_staff_row(rng, member) for member in staff]
-    attendance = _attendance(rng, staff)
+    crew_locations = _crew_locations()
+    crew = _make_crew(crew_rng, staff, locations + crew_locations)
+    crew_staff = [member for member, _ in crew]
+    crew_rows = [_staff_row(crew_rng, member) for member in crew_staff]
+    attendance = _attendance(rng, crew_rng, staff, crew)
     tables: dict[str, list[Row]] = {
         "tenants": _tenant_rows(),
-        "locations": _location_rows(locations),
-        "staff": staff_rows,
-        "pay_rates": _pay_rate_rows(staff),
+        "locations": _location_rows(locations + crew_locations),
+        "staff": staff_rows + crew_rows,
+        "pay_rates": _pay_rate_rows(staff) + _crew_rate_rows(crew),
         "attendance": attendance.rows,
         "adjustments": _adjustment_rows(rng, staff),
-        "deductions": _deduction_rows(staff),
+        "deductions": _deduction_rows(staff + crew_staff),
         "ytd_opening": _ytd_rows(staff),
     }
     counts = {kind: _write(out_dir, kind, rows) for kind, rows in tables.items()}
     return DemoSummary(
         folder=out_dir,
         rows=counts,
-        staff_count=len(staff),
+        staff_count=len(staff) + len(crew_staff),
         shifts=attendance.shifts,
         first_day=FIRST_DAY,
         last_day=LAST_DAY,
@@ -662,4 +922,5 @@ def write_demo_files(out_dir: Path, *, seed: int = DEMO_SEED) -> DemoSummary:
         stale_correction_event_ids=attendance.stale,
         malformed_event_ids=attendance.malformed,
         exception_event_ids=attendance.exceptions,
+        scenario_event_ids=attendance.scenarios,
     )

@@ -70,8 +70,7 @@ CONTRACT_COLUMNS: dict[str, list[str]] = {
 }
 
 # CONTRACT §6 Inputs: the optional columns the restaurant rules add to three
-# §3 files. Kept apart from CONTRACT_COLUMNS, whose headers the demo generator
-# writes exactly as listed (the demo writes no §6 column).
+# §3 files, after those of CONTRACT_COLUMNS (the demo generator writes both).
 RESTAURANT_COLUMNS: dict[str, list[str]] = {
     "locations": ["locality"],
     "pay_rates": ["tip_credit"],

@@ -1,15 +1,23 @@
 import csv
 import datetime as dt
 from collections import Counter, defaultdict
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from dagster_project.demo.generator import DEMO_SEED, DemoSummary, write_demo_files
-from tests.reference.contract import CONTRACT_COLUMNS
+from tests.reference import payroll as ref
+from tests.reference.contract import ALL_INPUT_COLUMNS, CONTRACT_COLUMNS
 
-CONTRACT_HEADERS = {kind: ",".join(columns) for kind, columns in CONTRACT_COLUMNS.items()}
+# the demo writes the optional CONTRACT §6 columns too, after those of §3
+CONTRACT_HEADERS = {kind: ",".join(columns) for kind, columns in ALL_INPUT_COLUMNS.items()}
+ORIGINAL_LOCATIONS = ("AUS", "MIA", "DEN")  # 20 staff each, 2 of them managers
+CREW = tuple(f"S{n:03d}" for n in range(61, 69))  # the tipped crew (CONTRACT §6)
+TIPPED_ROLES = {"server", "bartender"}
+ROOT = Path(__file__).resolve().parents[3]
+D = Decimal
 
 
 @pytest.fixture(scope="module")
@@ -81,19 +89,33 @@ def test_demo_generator_writes_one_biweekly_tenant_over_eight_weeks(demo):
     )
 
 
-def test_demo_generator_staffs_three_locations_in_three_states(demo):
+def test_demo_generator_staffs_five_locations_in_five_states(demo):
     folder, summary = demo
     locations = _rows(folder, "locations")
     staff = _rows(folder, "staff")
-    assert len({row["jurisdiction"] for row in locations}) == 3
-    assert len({row["timezone"] for row in locations}) == 3
-    assert summary.staff_count == len(staff) == 60
-    assert len({row["full_name"] for row in staff}) == 60
-    for location in locations:
-        here = [row for row in staff if row["home_location_id"] == location["location_id"]]
+    assert {row["location_id"]: (row["jurisdiction"], row["locality"]) for row in locations} == {
+        "AUS": ("TX", ""),
+        "MIA": ("FL", ""),
+        "DEN": ("CO", ""),
+        "SAC": ("CA", ""),
+        "NYC": ("NY", "nyc"),
+    }
+    assert len({row["timezone"] for row in locations}) == 4  # MIA and NYC share one
+    assert summary.staff_count == len(staff) == 68
+    assert len({row["full_name"] for row in staff}) == 68
+    for location in ORIGINAL_LOCATIONS:
+        here = [
+            row
+            for row in staff
+            if row["home_location_id"] == location and row["staff_id"] not in CREW
+        ]
         salaried = [row for row in here if row["pay_type"] == "salaried"]
-        assert len(salaried) == 2
+        assert len(here) == 20 and len(salaried) == 2
         assert sum(row["flsa_exempt"] == "true" for row in salaried) == 1
+    crew = [row for row in staff if row["staff_id"] in CREW]
+    assert len(crew) == 8
+    assert all(row["pay_type"] == "hourly" and row["flsa_exempt"] == "false" for row in crew)
+    assert Counter(row["home_location_id"] for row in crew) == {"AUS": 3, "SAC": 3, "NYC": 2}
     for row in staff:
         assert bool(row["annual_salary"]) == (row["pay_type"] == "salaried")
     salaries = [float(row["annual_salary"]) for row in staff if row["annual_salary"]]
@@ -241,3 +263,280 @@ def test_demo_generator_money_bonuses_deductions_and_opening_ytd(demo):
         assert row["tax_year"] == "2026"
         wages = {row[c] for c in CONTRACT_HEADERS["ytd_opening"].split(",")[3:]}
         assert len(wages) == 1  # nobody here has section 125: every wage base = gross
+
+
+# ---------------------------------------------------------------- CONTRACT §6: the tipped crew
+
+
+def _local_punches(row: dict[str, str], zone: str) -> tuple[str, str, str, int]:
+    """(work date, local clock-in HH:MM, local clock-out HH:MM, break minutes)."""
+    clock_in = _parse(row["clock_in"]).astimezone(ZoneInfo(zone))
+    clock_out = _parse(row["clock_out"]).astimezone(ZoneInfo(zone))
+    return (
+        clock_in.date().isoformat(),
+        clock_in.strftime("%H:%M"),
+        clock_out.strftime("%H:%M"),
+        int(row["break_minutes"]),
+    )
+
+
+def test_demo_generator_tips_the_crew_with_the_tip_credit_where_the_state_allows_one(demo):
+    folder, summary = demo
+    home = {row["staff_id"]: row["home_location_id"] for row in _rows(folder, "staff")}
+    rates = _rows(folder, "pay_rates")
+    tip_credit = {
+        (row["staff_id"], row["role"]): row["hourly_rate"]
+        for row in rates
+        if row["tip_credit"] == "true"
+    }
+    # TX: the federal cash wage $2.13; New York City: $11.35 (reference.minimum_wages)
+    assert tip_credit == {
+        **{(s, role): "2.13" for s in ("S061", "S062", "S063") for role in TIPPED_ROLES},
+        **{("S068", role): "11.35" for role in TIPPED_ROLES},
+    }
+    assert {row["tip_credit"] for row in rates} == {"true", "false"}
+    # California allows no tip credit: its tipped staff earn its $16.90 or more
+    california = [row for row in rates if home.get(row["staff_id"]) == "SAC"]
+    assert len(california) == 6
+    assert all(Decimal(row["hourly_rate"]) >= Decimal("16.90") for row in california)
+    short_week = set(summary.scenario_event_ids["short_tips"])
+    tips_by_location: Counter[str] = Counter()
+    for row in _good_attendance(folder, summary):
+        cash, card = Decimal(row["cash_tips"]), Decimal(row["card_tips"])
+        if row["staff_id"] not in CREW or row["role"] not in TIPPED_ROLES:
+            assert cash == card == 0, row["event_id"]
+            continue
+        tips_by_location[row["location_id"]] += cash + card
+        if row["event_id"] not in short_week:
+            assert Decimal(45) <= cash + card <= Decimal(250), row["event_id"]
+            assert 0 < cash < card, row["event_id"]  # cash is a minority
+    assert set(tips_by_location) == {"AUS", "SAC", "NYC"}
+
+
+def test_demo_generator_plans_each_restaurant_scenario_as_documented(demo):
+    folder, summary = demo
+    zones = {row["location_id"]: row["timezone"] for row in _rows(folder, "locations")}
+    good = {row["event_id"]: row for row in _good_attendance(folder, summary)}
+    scenarios = summary.scenario_event_ids
+    assert set(scenarios) == {
+        "short_tips",
+        "tipped_overtime",
+        "split_shift",
+        "meal_period",
+        "spread_of_hours",
+    }
+    corrected = set(summary.corrected_event_ids)
+
+    def shifts(kind: str) -> list[tuple[str, str, str, str, str, int]]:
+        events = scenarios[kind]
+        assert not corrected & set(events), kind  # a correction would spoil the figures
+        rows = [good[event] for event in events]
+        return [
+            (row["staff_id"], row["location_id"], row["role"])
+            + _local_punches(row, zones[row["location_id"]])
+            for row in rows
+        ]
+
+    # the slow week: S061 in Austin, 5 × 16:00–22:00 (5.5 h after the break)
+    slow = shifts("short_tips")
+    assert [shift[3] for shift in slow] == [f"2026-03-{day}" for day in range(17, 22)]
+    assert {shift[:2] + shift[4:] for shift in slow} == {("S061", "AUS", "16:00", "22:00", 30)}
+    tips = sum(
+        D(good[event]["cash_tips"]) + D(good[event]["card_tips"])
+        for event in scenarios["short_tips"]
+    )
+    assert tips == D("40.00") < D("27.5") * (D("7.25") - D("2.13"))
+    # the tipped overtime week: S062 in Austin, 6 × 14:00–22:00 = 45 h
+    long_week = shifts("tipped_overtime")
+    assert len(long_week) == 6
+    assert {shift[:2] + shift[4:] for shift in long_week} == {("S062", "AUS", "14:00", "22:00", 30)}
+    assert {shift[3] for shift in long_week} <= {f"2026-03-{d}" for d in (29, 30, 31)} | {
+        f"2026-04-0{d}" for d in range(1, 5)
+    }
+    # California: a split shift at $16.90, and a 7-hour day without a meal break
+    assert shifts("split_shift") == [
+        ("S064", "SAC", "server", "2026-04-10", "10:00", "14:00", 0),
+        ("S064", "SAC", "server", "2026-04-10", "17:00", "21:00", 0),
+    ]
+    assert shifts("meal_period") == [("S066", "SAC", "cook", "2026-04-16", "10:00", "17:00", 0)]
+    # New York City: a day spread over 13 hours
+    assert shifts("spread_of_hours") == [
+        ("S067", "NYC", "cook", "2026-03-27", "09:00", "13:00", 0),
+        ("S067", "NYC", "cook", "2026-03-27", "17:00", "22:00", 0),
+    ]
+    # each scenario day holds only its own shifts
+    for kind in ("split_shift", "meal_period", "spread_of_hours"):
+        staff_id, location, *_ = shifts(kind)[0]
+        day = shifts(kind)[0][3]
+        same_day = [
+            event
+            for event, row in good.items()
+            if row["staff_id"] == staff_id and _local_punches(row, zones[location])[0] == day
+        ]
+        assert sorted(same_day) == sorted(scenarios[kind]), kind
+
+
+def _reference_inputs(folder: Path, summary: DemoSummary) -> ref.Inputs:
+    """The demo's files as the reference calculator's inputs: the latest
+    version of every good shift, the bad rows left out."""
+
+    def money(value: str) -> Decimal:
+        return Decimal(value) if value else Decimal(0)
+
+    def day(value: str) -> dt.date | None:
+        return dt.date.fromisoformat(value) if value else None
+
+    return ref.Inputs(
+        tenants=[
+            ref.Tenant(
+                r["tenant_id"],
+                r["pay_frequency"],
+                day(r["period_anchor"]),
+                r["workweek_start"],
+                int(r["pay_date_lag_days"]),
+            )
+            for r in _rows(folder, "tenants")
+        ],
+        locations=[
+            ref.Location(
+                r["tenant_id"],
+                r["location_id"],
+                r["timezone"],
+                r["jurisdiction"],
+                r["locality"] or None,
+            )
+            for r in _rows(folder, "locations")
+        ],  # fmt: skip
+        staff=[
+            ref.Staff(
+                r["tenant_id"],
+                r["staff_id"],
+                r["home_location_id"],
+                r["pay_type"],
+                r["flsa_exempt"] == "true",
+                money(r["annual_salary"]) if r["annual_salary"] else None,
+                r["filing_status"],
+                r["w4_step2"] == "true",
+                money(r["w4_dependents"]),
+                money(r["w4_other_income"]),
+                money(r["w4_deductions"]),
+                money(r["w4_extra_withholding"]),
+                day(r["hired_on"]),
+                day(r["terminated_on"]),
+            )
+            for r in _rows(folder, "staff")
+        ],  # fmt: skip
+        pay_rates=[
+            ref.PayRate(
+                r["tenant_id"],
+                r["staff_id"] or None,
+                r["role"],
+                money(r["hourly_rate"]),
+                day(r["effective_from"]),
+                day(r["effective_to"]),
+                r["tip_credit"] == "true",
+            )
+            for r in _rows(folder, "pay_rates")
+        ],  # fmt: skip
+        attendance=[
+            ref.Shift(
+                r["tenant_id"],
+                r["event_id"],
+                r["staff_id"],
+                r["location_id"],
+                r["role"],
+                _parse(r["clock_in"]),
+                _parse(r["clock_out"]),
+                int(r["break_minutes"]),
+                money(r["cash_tips"]),
+                money(r["card_tips"]),
+            )
+            for r in _good_attendance(folder, summary)
+        ],  # fmt: skip
+        adjustments=[
+            ref.Adjustment(
+                r["tenant_id"],
+                r["adjustment_id"],
+                r["staff_id"],
+                day(r["work_date"]),
+                r["kind"],
+                money(r["amount"]),
+            )
+            for r in _rows(folder, "adjustments")
+        ],  # fmt: skip
+        deductions=[
+            ref.Deduction(
+                r["tenant_id"],
+                r["staff_id"],
+                r["kind"],
+                money(r["amount_per_period"]),
+                day(r["effective_from"]),
+                day(r["effective_to"]),
+            )
+            for r in _rows(folder, "deductions")
+        ],  # fmt: skip
+        ytd_opening=[
+            ref.YtdOpening(
+                r["tenant_id"],
+                r["staff_id"],
+                int(r["tax_year"]),
+                *(money(r[c]) for c in CONTRACT_COLUMNS["ytd_opening"][3:]),
+            )
+            for r in _rows(folder, "ytd_opening")
+        ],  # fmt: skip
+    )
+
+
+@pytest.fixture(scope="module")
+def restaurant(demo) -> ref.Result:
+    """CONTRACT §6 over the demo, by the reference calculator (not the pipeline)."""
+    folder, summary = demo
+    tables = ref.load_tax_tables(ROOT / "dbt_project" / "seeds")
+    return ref.compute(_reference_inputs(folder, summary), tables, ref.load_minimum_wages())
+
+
+def test_demo_generator_premiums_are_the_three_planned_ones_to_the_cent(restaurant):
+    found = {
+        (p.staff_id, p.work_date.isoformat(), p.kind): (
+            p.location_id,
+            p.rate,
+            p.amount,
+            p.period_start.isoformat(),
+        )
+        for p in restaurant.premiums.values()
+    }
+    assert found == {
+        # S064, $16.90 (the CA minimum), 8 h on 2026-04-10 with a 3-hour gap:
+        # 16.90 × (8 + 1) − 16.90 × 8 = 16.90; paid with its week (ends 04-11)
+        ("S064", "2026-04-10", "split_shift"): ("SAC", D("16.9000"), D("16.90"), "2026-03-29"),
+        # S066, week of 04-12: cook 4 days (3 × 5.5 h + the 7 h day) at $19.50,
+        # dishwasher 5.5 h at $17.25: 553.125 / 29 h = 19.0733 an hour, one hour of it
+        ("S066", "2026-04-16", "meal_period"): ("SAC", D("19.0733"), D("19.07"), "2026-04-12"),
+        # S067, 09:00–22:00 = a 13-hour spread: one hour at the NYC minimum $17.00
+        ("S067", "2026-03-27", "spread_of_hours"): ("NYC", D("17.0000"), D("17.00"), "2026-03-15"),
+    }
+
+
+def test_demo_generator_tip_credit_make_up_and_tipped_overtime_to_the_cent(restaurant):
+    weeks = {(w.staff_id, w.workweek_start.isoformat()): w for w in restaurant.workweeks.values()}
+    slow = weeks["S061", "2026-03-15"]
+    # 27.5 h: capacity 27.5 × 5.12 = 140.80 > tips 40.00, so the tip credit is 40.00;
+    # make-up = 27.5 × 7.25 − 27.5 × 2.13 − 40.00 = 199.375 − 58.575 − 40.00
+    assert (slow.hours_worked, slow.tips, slow.tip_credit, slow.minimum_wage_makeup_pay) == (
+        D("27.5"), D("40.00"), D("40.00"), D("100.80"),
+    )  # fmt: skip
+    assert slow.regular_rate == D("7.25")
+    overtime = weeks["S062", "2026-03-29"]
+    # 45 h at $2.13 + a tip credit of 45 × 5.12 = 230.40: regular rate 7.25, and
+    # 5 overtime hours × 0.5 × 7.25 = 18.125 (29 CFR 531.60)
+    assert (overtime.hours_worked, overtime.overtime_hours, overtime.tip_credit) == (
+        D("45"), D("5"), D("230.40"),
+    )  # fmt: skip
+    assert overtime.regular_rate == D("7.25")
+    assert overtime.overtime_premium_pay == overtime.qualified_overtime_premium == D("18.13")
+    assert overtime.minimum_wage_makeup_pay == 0
+    # every other week of the crew pays at least the minimum wage without make-up
+    made_up = {key for key, w in weeks.items() if key[0] in CREW and w.minimum_wage_makeup_pay}
+    assert made_up == {("S061", "2026-03-15")}
+    tipped = {w.staff_id for w in weeks.values() if w.tip_credit}
+    assert tipped == {"S061", "S062", "S063", "S068"}
