@@ -31,3 +31,15 @@
     {{ round_money('state_disability_rate * ' ~ wages) }}
         as state_disability_tax{{ suffix }}
 {%- endmacro %}
+
+{#- Pub 15-T Worksheet 1A lines 2a–4b for the bracket row `bracket` of the
+    annual wage `annual_wage` (of a row aliased `annualized`), rounded. -#}
+{% macro federal_withholding(bracket, annual_wage) -%}
+    {{ round_money(
+        'greatest(0, (' ~ bracket ~ '.tentative_amount + (' ~ annual_wage
+        ~ ' - ' ~ bracket ~ '.over) * ' ~ bracket ~ '.rate)'
+        ~ ' / annualized.periods_per_year'
+        ~ ' - annualized.w4_dependents / annualized.periods_per_year)'
+        ~ ' + annualized.w4_extra_withholding'
+    ) }}
+{%- endmacro %}

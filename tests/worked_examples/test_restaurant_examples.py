@@ -372,9 +372,7 @@ def test_12_nycrr_146_1_6_spread_of_hours_whatever_the_rate(restaurant):
 def test_no_other_premium_is_earned(restaurant):
     # Only MEAL, SPLIT and SPREAD trip a premium rule: the Texas days are not
     # in a state with premiums, and SPLIT's gap is a meal period.
-    rows = _query(
-        restaurant, "select staff_id, kind from build.fct_pay_premiums order by staff_id"
-    )
+    rows = _query(restaurant, "select staff_id, kind from build.fct_pay_premiums order by staff_id")
     assert [(r["staff_id"], r["kind"]) for r in rows] == [
         ("MEAL", "meal_period"),
         ("SPLIT", "split_shift"),

@@ -116,9 +116,9 @@ recomputed as (
         earnings.tenant_id,
         earnings.staff_id,
         earnings.period_start,
-        {%- for column in corrected_columns %}
-        earnings.{{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+    {%- for column in corrected_columns %}
+    earnings.{{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
     from earnings
     inner join corrected_periods
         on earnings.tenant_id = corrected_periods.tenant_id
@@ -134,9 +134,9 @@ published as (
         payroll.tenant_id,
         payroll.staff_id,
         payroll.period_start,
-        {%- for column in corrected_columns %}
-        payroll.{{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+    {%- for column in corrected_columns %}
+    payroll.{{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
     from {{ ref('stg_published__fct_payroll') }} as payroll
     inner join corrected_periods
         on payroll.tenant_id = corrected_periods.tenant_id
@@ -152,9 +152,9 @@ contributions as (
         tenant_id,
         staff_id,
         period_start,
-        {%- for column in corrected_columns %}
-        {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+    {%- for column in corrected_columns %}
+    {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
     from recomputed
 
     union all
@@ -163,9 +163,9 @@ contributions as (
         tenant_id,
         staff_id,
         period_start,
-        {%- for column in corrected_columns %}
-        -{{ column }} as {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+    {%- for column in corrected_columns %}
+    -{{ column }} as {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
     from published
 
     {% if is_incremental() -%}
@@ -175,9 +175,9 @@ contributions as (
         paid_adjustments.tenant_id,
         paid_adjustments.staff_id,
         paid_adjustments.applied_period_start,
-        {%- for column in corrected_columns %}
-        paid_adjustments.delta_{{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+    {%- for column in corrected_columns %}
+    paid_adjustments.delta_{{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
     from paid_adjustments
     inner join corrected_periods
         on paid_adjustments.tenant_id = corrected_periods.tenant_id
@@ -189,9 +189,9 @@ contributions as (
         paid_adjustments.tenant_id,
         paid_adjustments.staff_id,
         paid_adjustments.original_period_start,
-        {%- for column in corrected_columns %}
-        -paid_adjustments.delta_{{ column }} as {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+    {%- for column in corrected_columns %}
+    -paid_adjustments.delta_{{ column }} as {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
     from paid_adjustments
     inner join corrected_periods
         on paid_adjustments.tenant_id = corrected_periods.tenant_id
@@ -206,9 +206,9 @@ deltas as (
         tenant_id,
         staff_id,
         period_start,
-        {%- for column in corrected_columns %}
-        sum({{ column }}) as delta_{{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+    {%- for column in corrected_columns %}
+    sum({{ column }}) as delta_{{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
     from contributions
     group by 1, 2, 3
 
@@ -321,9 +321,9 @@ final as (
         and deltas.period_start = changes_by_staff.period_start
         and deltas.staff_id = changes_by_staff.staff_id
     where
-        {%- for column in corrected_columns %}
+    {%- for column in corrected_columns %}
         {{ 'or ' if not loop.first }}deltas.delta_{{ column }} <> 0
-        {%- endfor %}
+    {%- endfor %}
 
 )
 

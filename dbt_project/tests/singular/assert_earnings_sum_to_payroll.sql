@@ -20,10 +20,10 @@ earnings_summed as (
         tenant_id,
         staff_id,
         period_start,
-        {%- for column in earning_columns %}
-        sum(amount) filter (where payroll_column = '{{ column }}')
-            as {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+    {%- for column in earning_columns %}
+    sum(amount) filter (where payroll_column = '{{ column }}')
+        as {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
     from {{ ref('fct_earnings') }} as earnings
     where {{ in_selected_period('earnings') }}
     group by 1, 2, 3
@@ -43,6 +43,6 @@ left join earnings_summed as earnings
     and payroll.staff_id = earnings.staff_id
     and payroll.period_start = earnings.period_start
 where
-    {%- for column in earning_columns %}
+{%- for column in earning_columns %}
     {{ 'or ' if not loop.first }}payroll.{{ column }} <> coalesce(earnings.{{ column }}, 0)
-    {%- endfor %}
+{%- endfor %}

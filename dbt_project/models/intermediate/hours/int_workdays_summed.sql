@@ -43,8 +43,8 @@ parts_by_jurisdiction as (
         ) filter (
             -- an empty max_tip_credit allows none (least() would skip it)
             where is_tip_credit_rate
-                and max_tip_credit is not null
-                and hourly_rate < minimum_wage
+            and max_tip_credit is not null
+            and hourly_rate < minimum_wage
         ), 0) as tip_credit_capacity_seconds,
         sum(cash_tips + card_tips) as tips,
         min(part_start_at) as first_part_start_at

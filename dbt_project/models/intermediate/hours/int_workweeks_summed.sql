@@ -168,10 +168,10 @@ tip_credit_and_makeup as (
         case
             when is_overtime_eligible
                 then greatest(
-                    0,
-                    minimum_wage_pay_seconds - straight_time_pay_seconds
-                    - least(tip_credit_capacity_seconds, 3600 * tips)
-                )
+                        0,
+                        minimum_wage_pay_seconds - straight_time_pay_seconds
+                        - least(tip_credit_capacity_seconds, 3600 * tips)
+                    )
             else 0
         end as minimum_wage_makeup_seconds
     from overtime_computed
@@ -218,8 +218,8 @@ regular_rate_computed as (
         case
             when is_overtime_eligible and seconds_worked > 0
                 then 0.5 * greatest(
-                    0, seconds_worked - flsa_weekly_overtime_threshold_hours * 3600
-                ) * regular_rate_pay_seconds / (3600 * seconds_worked)
+                        0, seconds_worked - flsa_weekly_overtime_threshold_hours * 3600
+                    ) * regular_rate_pay_seconds / (3600 * seconds_worked)
             else 0
         end as qualified_overtime_premium
     from regular_rate_pay

@@ -153,11 +153,11 @@ retirement_capped as (
 
     select
         fica_taxes.*,
-        social_security_on_other_wages,
-        medicare_on_other_wages,
-        state_disability_on_other_wages,
-        retirement_401k,
-        retirement_401k_cash_left as cash_left_for_income_taxes
+        social_security_on_other_wages_step.social_security_on_other_wages,
+        medicare_on_other_wages_step.medicare_on_other_wages,
+        state_disability_on_other_wages_step.state_disability_on_other_wages,
+        retirement_401k_step.retirement_401k,
+        retirement_401k_step.retirement_401k_cash_left as cash_left_for_income_taxes
     from fica_taxes
     {{ withholding_step(
         'social_security_on_other_wages', 'social_security_tax_on_other_wages',

@@ -32,17 +32,22 @@ withholding_wage_annualized as materialized (
     -- Worksheet 1A lines 1a–1i, on all wages and on the wages other than tips
     select
         income_tax_wages_computed.*,
-        {%- for wages in ['income_tax_wages', 'income_tax_wages_other_than_tips'] %}
         greatest(
             0,
-            income_tax_wages_computed.{{ wages }}
+            income_tax_wages_computed.income_tax_wages
             * income_tax_wages_computed.periods_per_year
             + income_tax_wages_computed.w4_other_income
             - income_tax_wages_computed.w4_deductions
             - adjustments.line_1g_amount
-        ) as adjusted_annual_wage{{ '_other_than_tips' if not loop.first }}
-        {{- ',' if not loop.last }}
-        {%- endfor %}
+        ) as adjusted_annual_wage,
+        greatest(
+            0,
+            income_tax_wages_computed.income_tax_wages_other_than_tips
+            * income_tax_wages_computed.periods_per_year
+            + income_tax_wages_computed.w4_other_income
+            - income_tax_wages_computed.w4_deductions
+            - adjustments.line_1g_amount
+        ) as adjusted_annual_wage_other_than_tips
     from income_tax_wages_computed
     inner join withholding_adjustments as adjustments
         on adjustments.filing_status = income_tax_wages_computed.filing_status
@@ -55,33 +60,40 @@ withholding_wage_annualized as materialized (
 
 income_taxes as (
 
-    -- Worksheet 1A lines 2a–4b, and the state approximation, each rounded
+    -- Worksheet 1A lines 2a–4b (the bracket of each annual wage), and the
+    -- state approximation, each rounded
     select
         annualized.*,
-        {%- for bracket, suffix in [('all_wages', ''), ('other_wages', '_other_than_tips')] %}
+        {{ federal_withholding('all_wages', 'annualized.adjusted_annual_wage') }}
+            as federal_income_tax_on_all_wages,
+        {{ federal_withholding(
+            'other_wages', 'annualized.adjusted_annual_wage_other_than_tips') }}
+            as federal_income_tax_on_other_wages,
+        {{ round_money('annualized.state_income_tax_rate * annualized.income_tax_wages') }}
+            as state_income_tax_on_all_wages,
         {{ round_money(
-            'greatest(0, (' ~ bracket ~ '.tentative_amount + (annualized.adjusted_annual_wage'
-            ~ suffix ~ ' - ' ~ bracket ~ '.over) * ' ~ bracket ~ '.rate)'
-            ~ ' / annualized.periods_per_year'
-            ~ ' - annualized.w4_dependents / annualized.periods_per_year)'
-            ~ ' + annualized.w4_extra_withholding'
-        ) }} as federal_income_tax_on_{{ bracket }},
-        {{ round_money('annualized.state_income_tax_rate * annualized.income_tax_wages' ~ suffix) }}
-            as state_income_tax_on_{{ bracket }}
-        {{- ',' if not loop.last }}
-        {%- endfor %}
+            'annualized.state_income_tax_rate'
+            ~ ' * annualized.income_tax_wages_other_than_tips') }}
+            as state_income_tax_on_other_wages
     from withholding_wage_annualized as annualized
-    {%- for bracket, suffix in [('all_wages', ''), ('other_wages', '_other_than_tips')] %}
-    inner join withholding_brackets as {{ bracket }}
-        on annualized.filing_status = {{ bracket }}.filing_status
-        and annualized.withholding_schedule = {{ bracket }}.schedule
-        and annualized.withholding_brackets_year = {{ bracket }}.tax_year
-        and annualized.adjusted_annual_wage{{ suffix }} >= {{ bracket }}.over
+    inner join withholding_brackets as all_wages
+        on annualized.filing_status = all_wages.filing_status
+        and annualized.withholding_schedule = all_wages.schedule
+        and annualized.withholding_brackets_year = all_wages.tax_year
+        and annualized.adjusted_annual_wage >= all_wages.over
         and (
-            {{ bracket }}.but_not_over is null
-            or annualized.adjusted_annual_wage{{ suffix }} < {{ bracket }}.but_not_over
+            all_wages.but_not_over is null
+            or annualized.adjusted_annual_wage < all_wages.but_not_over
         )
-    {%- endfor %}
+    inner join withholding_brackets as other_wages
+        on annualized.filing_status = other_wages.filing_status
+        and annualized.withholding_schedule = other_wages.schedule
+        and annualized.withholding_brackets_year = other_wages.tax_year
+        and annualized.adjusted_annual_wage_other_than_tips >= other_wages.over
+        and (
+            other_wages.but_not_over is null
+            or annualized.adjusted_annual_wage_other_than_tips < other_wages.but_not_over
+        )
 
 ),
 
@@ -93,14 +105,17 @@ withheld as (
 
     select
         income_taxes.*,
-        state_on_other_wages + state_on_tips as state_income_tax,
-        federal_on_other_wages + federal_on_tips as federal_income_tax,
-        social_security_on_other_wages + social_security_on_tips
-            as social_security_tax,
-        medicare_on_other_wages + medicare_on_tips as medicare_tax,
-        state_disability_on_other_wages + state_disability_on_tips
-            as state_disability_tax,
-        post_tax_deductions
+        state_on_other_wages_step.state_on_other_wages
+        + state_on_tips_step.state_on_tips as state_income_tax,
+        federal_on_other_wages_step.federal_on_other_wages
+        + federal_on_tips_step.federal_on_tips as federal_income_tax,
+        income_taxes.social_security_on_other_wages
+        + social_security_on_tips_step.social_security_on_tips as social_security_tax,
+        income_taxes.medicare_on_other_wages
+        + medicare_on_tips_step.medicare_on_tips as medicare_tax,
+        income_taxes.state_disability_on_other_wages
+        + state_disability_on_tips_step.state_disability_on_tips as state_disability_tax,
+        post_tax_deductions_step.post_tax_deductions
     from income_taxes
     {{ withholding_step(
         'state_on_other_wages', 'state_income_tax_on_other_wages',

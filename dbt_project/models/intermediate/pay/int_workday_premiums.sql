@@ -138,12 +138,12 @@ premiums_earned as (
             when 'meal_period' then days.regular_rate
             when 'split_shift'
                 then greatest(
-                    0,
-                    (
-                        days.minimum_wage * (days.seconds_worked + 3600)
-                        - days.straight_time_pay_seconds
-                    ) / 3600
-                )
+                        0,
+                        (
+                            days.minimum_wage * (days.seconds_worked + 3600)
+                            - days.straight_time_pay_seconds
+                        ) / 3600
+                    )
             when 'spread_of_hours' then days.minimum_wage
         end as exact_amount
     from days
