@@ -21,8 +21,6 @@ NY 5.5 % (approximations), FIT weekly single: (wage × 52 − 8,600), 10 % over
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -32,13 +30,12 @@ from typer.testing import CliRunner
 
 from tests.worked_examples.test_worked_examples import (
     COLUMNS,
-    DBT,
-    DBT_PROJECT,
     Dataset,
     _cli,
     _isolated_env,
     _query,
     _restore,
+    build_with_dbt,
     check,
     check_identities,
     days,
@@ -140,33 +137,18 @@ def restaurant(make_database, tmp_path_factory) -> Iterator[str]:
         _cli(CliRunner(), "ingest", str(RS.write(tmp / "input")))
     finally:
         _restore(patch)
-    from dagster_project.lib.database import dbt_env
-
-    result = subprocess.run(
-        [
-            DBT,
-            "build",
-            "--exclude-resource-type",
-            "unit_test",
-            "--select",
+    build_with_dbt(
+        url,
+        tmp / "dbt_target",
+        (
             "+fct_payroll",
             "+fct_workweek_hours",
             "+fct_pay_premiums",
             "+fct_earnings",
             "+rpt_location_labor_cost",
-            "--project-dir",
-            str(DBT_PROJECT),
-            "--profiles-dir",
-            str(DBT_PROJECT),
-            "--target-path",
-            str(tmp / "dbt_target"),
-        ],
-        env={**os.environ, **dbt_env(url), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
-        capture_output=True,
-        text=True,
-        timeout=600,
+        ),
+        exclude=("unit_test",),
     )
-    assert result.returncode == 0, result.stdout[-4000:]
     yield url
 
 

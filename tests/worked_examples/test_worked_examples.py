@@ -501,6 +501,35 @@ def _cli(runner: CliRunner, *args: str) -> str:
     return result.output
 
 
+def build_with_dbt(
+    url: str, target: Path, selectors: tuple[str, ...], exclude: tuple[str, ...]
+) -> None:
+    """One ``dbt build`` of ``selectors`` (every period: nothing selected)."""
+    from dagster_project.lib.database import dbt_env
+
+    result = subprocess.run(
+        [
+            DBT,
+            "build",
+            "--exclude-resource-type",
+            *exclude,
+            "--select",
+            *selectors,
+            "--project-dir",
+            str(DBT_PROJECT),
+            "--profiles-dir",
+            str(DBT_PROJECT),
+            "--target-path",
+            str(target),
+        ],
+        env={**os.environ, **dbt_env(url), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+
+
 @pytest.fixture(scope="module")
 def warehouse(make_database, tmp_path_factory) -> Iterator[str]:
     """Every worked example ingested by the CLI, then computed by one ``dbt
@@ -512,32 +541,12 @@ def warehouse(make_database, tmp_path_factory) -> Iterator[str]:
         _cli(CliRunner(), "ingest", str(WORKED.write(tmp / "input")))
     finally:
         _restore(patch)
-    from dagster_project.lib.database import dbt_env
-
-    result = subprocess.run(
-        [
-            DBT,
-            "build",
-            "--exclude-resource-type",
-            "test",
-            "unit_test",
-            "--select",
-            "+fct_payroll",
-            "+fct_workweek_hours",
-            "+fct_attendance_exceptions",
-            "--project-dir",
-            str(DBT_PROJECT),
-            "--profiles-dir",
-            str(DBT_PROJECT),
-            "--target-path",
-            str(tmp / "dbt_target"),
-        ],
-        env={**os.environ, **dbt_env(url), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
-        capture_output=True,
-        text=True,
-        timeout=600,
+    build_with_dbt(
+        url,
+        tmp / "dbt_target",
+        ("+fct_payroll", "+fct_workweek_hours", "+fct_attendance_exceptions"),
+        exclude=("test", "unit_test"),
     )
-    assert result.returncode == 0, result.stdout[-4000:]
     yield url
 
 

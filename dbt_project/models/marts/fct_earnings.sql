@@ -84,7 +84,9 @@ straight_time_lines as (
 
 ),
 
-overtime_lines as (
+-- the items of a workweek, on its last day: the overtime premium and the
+-- minimum-wage make-up (CONTRACT §6), each pointing at the week's events
+workweek_lines as (
 
     select
         workweeks.tenant_id,
@@ -92,27 +94,42 @@ overtime_lines as (
         workweeks.period_start,
         workweeks.workweek_end as work_date,
         null::text as role,
-        'overtime_premium' as earning_kind,
-        'overtime_premium_pay' as payroll_column,
-        workweeks.overtime_hours + workweeks.double_time_hours as hours,
-        workweeks.overtime_premium_pay as exact_amount,
-        workweeks.overtime_premium_pay * 3600 as exact_amount_x3600,
+        items.earning_kind,
+        items.payroll_column,
+        items.hours,
+        items.amount as exact_amount,
+        items.amount * 3600 as exact_amount_x3600,
         array_agg(distinct shift_parts.event_id order by shift_parts.event_id)
             as source_ids
     from workweeks
+    cross join
+        lateral (
+            values
+            (
+                'overtime_premium',
+                'overtime_premium_pay',
+                workweeks.overtime_hours + workweeks.double_time_hours,
+                workweeks.overtime_premium_pay
+            ),
+            (
+                'minimum_wage_makeup',
+                'minimum_wage_makeup_pay',
+                0::numeric,
+                workweeks.minimum_wage_makeup_pay
+            )
+        ) as items (earning_kind, payroll_column, hours, amount)
     inner join shift_parts
         on workweeks.tenant_id = shift_parts.tenant_id
         and workweeks.staff_id = shift_parts.staff_id
         and workweeks.workweek_start = shift_parts.workweek_start
-    where workweeks.overtime_premium_pay > 0
+    where items.amount > 0
         and {{ in_selected_period('workweeks') }}
     group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 
 ),
 
 -- CONTRACT §6: card and cash tips by work date and role (the shift's first
--- part holds them), the workweek's minimum-wage make-up on its last day,
--- and one line per workday premium
+-- part holds them), and one line per workday premium
 tip_lines as (
 
     select
@@ -141,32 +158,6 @@ tip_lines as (
         ) as tips (earning_kind, payroll_column, amount)
     where tips.amount <> 0
     group by 1, 2, 3, 4, 5, 6, 7
-
-),
-
-makeup_lines as (
-
-    select
-        workweeks.tenant_id,
-        workweeks.staff_id,
-        workweeks.period_start,
-        workweeks.workweek_end as work_date,
-        null::text as role,
-        'minimum_wage_makeup' as earning_kind,
-        'minimum_wage_makeup_pay' as payroll_column,
-        0::numeric as hours,
-        workweeks.minimum_wage_makeup_pay as exact_amount,
-        workweeks.minimum_wage_makeup_pay * 3600 as exact_amount_x3600,
-        array_agg(distinct shift_parts.event_id order by shift_parts.event_id)
-            as source_ids
-    from workweeks
-    inner join shift_parts
-        on workweeks.tenant_id = shift_parts.tenant_id
-        and workweeks.staff_id = shift_parts.staff_id
-        and workweeks.workweek_start = shift_parts.workweek_start
-    where workweeks.minimum_wage_makeup_pay > 0
-        and {{ in_selected_period('workweeks') }}
-    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 
 ),
 
@@ -291,11 +282,9 @@ earning_lines as (
 
     select * from straight_time_lines
     union all
-    select * from overtime_lines
+    select * from workweek_lines
     union all
     select * from tip_lines
-    union all
-    select * from makeup_lines
     union all
     select * from premium_lines
     union all
