@@ -8,9 +8,10 @@ import re
 import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -70,6 +71,10 @@ class TenantRow(InputRow):
     period_anchor: Date | None = Field(default=None, validate_default=True)
     workweek_start: Weekday = "sunday"
     pay_date_lag_days: int = Field(default=5, ge=0, le=60)
+    # CONTRACT §7: the employer on statements and tax forms
+    legal_name: Name | None = None
+    address: Annotated[str, StringConstraints(min_length=1, max_length=300)] | None = None
+    ein: Annotated[str, StringConstraints(pattern=r"^\d{2}-\d{7}$")] | None = None
 
     @field_validator("period_anchor")
     @classmethod
@@ -205,6 +210,82 @@ class YtdOpeningRow(InputRow):
     sdi_wages: NonNegativeMoney = Decimal(0)
 
 
+def routing_number_is_valid(routing_number: str) -> bool:
+    """Nine digits whose ABA check digit holds: 3, 7, 1 weights, sum ≡ 0 mod 10."""
+    if not re.fullmatch(r"\d{9}", routing_number):
+        return False
+    weights = (3, 7, 1) * 3
+    return sum(int(d) * w for d, w in zip(routing_number, weights, strict=True)) % 10 == 0
+
+
+def _routing_number(value: str) -> str:
+    if not routing_number_is_valid(value):
+        raise ValueError("not a 9-digit ABA routing number with a valid check digit")
+    return value
+
+
+RoutingNumber = Annotated[str, AfterValidator(_routing_number)]
+
+
+class BankAccountRow(InputRow):
+    """CONTRACT §7: where net pay is deposited. Personal data: lands in
+    ``private``, which no analyst, auditor or transformer role can read."""
+
+    tenant_id: TenantId
+    staff_id: RecordId
+    routing_number: RoutingNumber
+    account_number: Annotated[str, StringConstraints(pattern=r"^\d{4,17}$")]
+    account_type: Literal["checking", "savings"]
+    effective_from: Date
+
+
+class AchSettingsRow(InputRow):
+    """CONTRACT §7: the originator of a tenant's direct-deposit file."""
+
+    tenant_id: TenantId
+    odfi_routing_number: RoutingNumber
+    immediate_origin: Annotated[str, StringConstraints(min_length=10, max_length=10)]
+    immediate_origin_name: Annotated[str, StringConstraints(min_length=1, max_length=23)]
+    immediate_destination_name: Annotated[str, StringConstraints(min_length=1, max_length=23)]
+    company_id: Annotated[str, StringConstraints(min_length=10, max_length=10)]
+    company_name: Annotated[str, StringConstraints(min_length=1, max_length=16)]
+
+    # surrounding spaces are trimmed from every cell: a 10-character origin is
+    # often " 123456789", so a 9-digit one is taken as that
+    @field_validator("immediate_origin", "company_id", mode="before")
+    @classmethod
+    def _pad_nine_digits(cls, value: Any) -> Any:
+        if isinstance(value, str) and re.fullmatch(r"\s*\d{9}\s*", value):
+            return " " + value.strip()
+        return value
+
+
+GL_LINES = (
+    "wages_expense",
+    "tips_payable",
+    "employer_tax_expense",
+    "federal_income_tax_payable",
+    "social_security_payable",
+    "medicare_payable",
+    "futa_payable",
+    "state_income_tax_payable",
+    "state_disability_payable",
+    "retirement_401k_payable",
+    "section_125_payable",
+    "post_tax_deductions_payable",
+    "net_pay_payable",
+)
+
+
+class GlAccountRow(InputRow):
+    """CONTRACT §7: a journal line's account; a line without a row keeps its
+    default (dbt seed ``gl_account_defaults``)."""
+
+    tenant_id: TenantId
+    line: Literal[GL_LINES]  # type: ignore[valid-type]
+    account: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._:/-]{0,63}$")]
+
+
 def _check_range(end: dt.date | None, info: ValidationInfo) -> dt.date | None:
     start = info.data.get("effective_from")
     if end is not None and start is not None and end < start:
@@ -219,12 +300,14 @@ class FileKind:
     name: str
     model: type[InputRow]
     key: tuple[str, ...]
-
-    TABLE_SCHEMA: ClassVar[str] = "raw"
+    schema: str = "raw"
+    # payment instructions are all or nothing: a bad row refuses the file
+    # (exit 2, naming file, row and field) instead of landing as a rejection
+    refuse_file_on_bad_row: bool = False
 
     @property
     def table(self) -> str:
-        return f"{self.TABLE_SCHEMA}.{self.name}"
+        return f"{self.schema}.{self.name}"
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -247,5 +330,14 @@ FILE_KINDS: dict[str, FileKind] = {
         FileKind("adjustments", AdjustmentRow, ("tenant_id", "adjustment_id")),
         FileKind("ytd_opening", YtdOpeningRow, ("tenant_id", "staff_id", "tax_year")),
         FileKind("attendance", AttendanceRow, ("tenant_id", "event_id")),
+        FileKind(
+            "bank_accounts",
+            BankAccountRow,
+            ("tenant_id", "staff_id", "effective_from"),
+            schema="private",
+            refuse_file_on_bad_row=True,
+        ),
+        FileKind("ach_settings", AchSettingsRow, ("tenant_id",), refuse_file_on_bad_row=True),
+        FileKind("gl_accounts", GlAccountRow, ("tenant_id", "line")),
     )
 }

@@ -69,6 +69,12 @@ def _validated_rows(
             key = tuple(getattr(row, column) for column in kind.key)
             valid[key] = (line, row)
         sha = hashed.sha256()
+    if rejections and kind.refuse_file_on_bad_row:
+        first = rejections[0]
+        reason = first.reason.removeprefix(f"{first.field}: ")
+        raise IngestFileError(
+            path, first.source_row, first.field, f"{reason}; nothing of this file was loaded"
+        )
     return valid, rejections, received, sha
 
 

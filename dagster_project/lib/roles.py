@@ -1,7 +1,8 @@
 """Database roles, least privilege and tenant isolation, applied with the
 migrations (``sql/roles/`` in order, then what depends on the objects present).
 
-Group roles (never logins): ``payroll_loader`` writes ``raw``;
+Group roles (never logins): ``payroll_loader`` writes ``raw`` and the bank
+accounts of ``private`` (no other managed role can read them);
 ``payroll_transformer`` reads ``raw``/``reference``/``control`` and writes the
 model schemas (``staging``, ``intermediate``, ``build``, ``marts``, ``wap_*``);
 ``payroll_auditor`` reads every pipeline schema and writes nothing;
@@ -56,6 +57,8 @@ def analyst_tables() -> frozenset[str]:
 
 
 SECURITY_SCHEMA = "security"
+# bank accounts (CONTRACT §7): the loader writes them, no other managed role reads them
+PRIVATE_SCHEMA = "private"
 SOURCE_SCHEMAS = ("raw", "reference", "control")
 MODEL_SCHEMAS = ("staging", "intermediate", "build")
 RUN_SCHEMA_PREFIX = "wap_"
@@ -183,7 +186,7 @@ def apply_roles(conn: psycopg2.extensions.connection) -> None:
     and the marts' row-level security. Runs in the caller's transaction."""
     _apply_role_files(conn)
     ensure_tenant_roles(conn)
-    _ensure_table_privileges(conn, [*SOURCE_SCHEMAS, *MODEL_SCHEMAS])
+    _ensure_table_privileges(conn, [*SOURCE_SCHEMAS, PRIVATE_SCHEMA, *MODEL_SCHEMAS])
     apply_mart_security(conn)
 
 
@@ -340,6 +343,8 @@ def _planned_privileges(relation: _Relation) -> dict[str, frozenset[str]]:
     if schema == "raw":
         loader = _NONE if name == "schema_migrations" else (_READ if is_view else _LOAD)
         return {LOADER: loader, TRANSFORMER: _READ, AUDITOR: _READ}
+    if schema == PRIVATE_SCHEMA:
+        return {LOADER: _LOAD}
     if schema in ("reference", "control"):
         return {TRANSFORMER: _READ, AUDITOR: _READ}
     if schema in MODEL_SCHEMAS or schema.startswith(RUN_SCHEMA_PREFIX):

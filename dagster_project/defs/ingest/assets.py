@@ -20,6 +20,9 @@ RAW_TABLE_DESCRIPTIONS = {
     "adjustments": "Bonuses by work date (adjustments.csv).",
     "deductions": "Per-period deductions (deductions.csv).",
     "ytd_opening": "Year-to-date amounts paid before this pipeline (ytd_opening.csv).",
+    "bank_accounts": "Direct-deposit accounts (bank_accounts.csv), in the private schema.",
+    "ach_settings": "Each tenant's direct-deposit originator (ach_settings.csv).",
+    "gl_accounts": "Each tenant's general-ledger accounts by journal line (gl_accounts.csv).",
 }
 
 
@@ -27,12 +30,12 @@ RAW_TABLE_DESCRIPTIONS = {
     name="raw_landing_files",
     specs=[
         dg.AssetSpec(
-            ["raw", kind],
+            [kind.schema, kind.name],
             group_name="ingest",
             owners=[OWNER],
-            description=RAW_TABLE_DESCRIPTIONS[kind],
+            description=RAW_TABLE_DESCRIPTIONS[kind.name],
         )
-        for kind in FILE_KINDS
+        for kind in FILE_KINDS.values()
     ],
 )
 def raw_landing_files(
@@ -47,10 +50,10 @@ def raw_landing_files(
     with warehouse.transaction() as conn:
         apply_migrations(conn)
     report = ingest_paths(warehouse.url(), [landing])
-    by_kind = {kind: [f for f in report.files if f.kind == kind] for kind in FILE_KINDS}
-    for kind, files in by_kind.items():
+    for kind in FILE_KINDS.values():
+        files = [f for f in report.files if f.kind == kind.name]
         yield dg.MaterializeResult(
-            asset_key=["raw", kind],
+            asset_key=[kind.schema, kind.name],
             metadata={
                 "files": len(files),
                 "rows_loaded": sum(f.loaded for f in files),

@@ -106,7 +106,14 @@ final as (
         ---------- ... and owed but not withheld (W-2 box 12 codes A and B)
         {{ as_cents('uncollected_social_security_tax') }}
             as uncollected_social_security_tax,
-        {{ as_cents('uncollected_medicare_tax') }} as uncollected_medicare_tax
+        {{ as_cents('uncollected_medicare_tax') }} as uncollected_medicare_tax,
+
+        ---------- CONTRACT §7: the wages each tax applied to (the tax forms)
+        {{ as_cents('social_security_taxable_wages') }} as social_security_wages,
+        {{ as_cents('social_security_taxable_tips') }} as social_security_tips,
+        {{ as_cents('fica_wages') }} as medicare_wages_and_tips,
+        {{ as_cents('additional_medicare_wages') }} as additional_medicare_wages,
+        {{ as_cents('futa_wages') }} as futa_wages
 
     from withholding
 

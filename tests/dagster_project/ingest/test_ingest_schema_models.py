@@ -51,7 +51,11 @@ def test_file_kinds_registry_in_load_order():
         "adjustments",
         "ytd_opening",
         "attendance",
+        "bank_accounts",
+        "ach_settings",
+        "gl_accounts",
     ]
+    assert FILE_KINDS["bank_accounts"].table == "private.bank_accounts"
     assert FILE_KINDS["attendance"].key == ("tenant_id", "event_id")
     assert FILE_KINDS["pay_rates"].key == ("tenant_id", "staff_id", "role", "effective_from")
 

@@ -138,6 +138,22 @@ fica_taxes as (
         {{ employee_fica_and_sdi('fica_wages_other_than_tips', '_on_other_wages') }},
         {{ round_money('medicare_rate * fica_wages') }}
             as employer_medicare_tax,
+        -- the period's wages each tax applies to (Form 941 lines 5a–5d, 940
+        -- line 7, W-2 boxes 3, 5 and 7): tips take what the Social Security
+        -- wage base leaves after the other wages
+        least(
+            fica_wages_other_than_tips,
+            greatest(0, social_security_wage_base - social_security_wages_ytd)
+        ) as social_security_taxable_wages,
+        least(fica_wages, greatest(0, social_security_wage_base - social_security_wages_ytd))
+        - least(
+            fica_wages_other_than_tips,
+            greatest(0, social_security_wage_base - social_security_wages_ytd)
+        ) as social_security_taxable_tips,
+        greatest(0, medicare_wages_ytd + fica_wages - additional_medicare_threshold)
+        - greatest(0, medicare_wages_ytd - additional_medicare_threshold)
+            as additional_medicare_wages,
+        least(fica_wages, greatest(0, futa_wage_base - futa_wages_ytd)) as futa_wages,
         {{ round_money(
             'futa_rate * least(fica_wages, greatest(0,'
             ~ ' futa_wage_base - futa_wages_ytd))'
