@@ -1,0 +1,1 @@
+"""Payday: paying the computed net pay out (the NACHA direct-deposit file)."""
