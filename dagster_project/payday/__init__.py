@@ -1,0 +1,1 @@
+"""Payday outputs: earnings statements, the direct-deposit file, the journal, tax forms."""
