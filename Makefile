@@ -11,7 +11,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test test-deps test-embedded lint format ui doctor clean bench docs metrics
+.PHONY: install run test test-deps payday-deps test-embedded lint format ui doctor clean bench docs metrics
 
 install: $(STAMP) $(MANIFEST)
 
@@ -29,14 +29,14 @@ $(MANIFEST): $(STAMP) $(DBT_SOURCES)
 	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
 	touch $@
 
-run: install
+run: install payday-deps
 	$(BIN)/payroll demo --out .payroll/demo-input
 
 # Modules run side by side on $(TEST_WORKERS) workers; a module's tests (and
 # its module-scoped fixtures) stay on one worker.
 TEST_WORKERS ?= 2
 
-test: install lint test-deps
+test: install lint test-deps payday-deps
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The browser tests drive Debian's chromium (Playwright cannot download its
@@ -74,6 +74,26 @@ test-deps:
 		&& $(AS_ROOT) env DEBIAN_FRONTEND=noninteractive \
 			apt-get install -y -q --no-install-recommends nginx </dev/null; } >/dev/null \
 		|| { echo "make: cannot install nginx (apt-get install nginx), or set PAYROLL_SKIP_NGINX=1" >&2; exit 1; }; \
+	fi
+
+# The earnings statements: WeasyPrint renders them with Debian's Pango and
+# DejaVu Sans; their tests read the PDFs back with poppler's pdftotext,
+# pdftoppm and pdfinfo (PAYROLL_SKIP_PDF=1 skips those tests instead).
+payday-deps:
+	@if ! PATH="$$PATH:/usr/sbin:/sbin" ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0.so.0 \
+		|| [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+		echo "make: installing Debian's Pango and DejaVu fonts for the earnings statements" >&2; \
+		{ $(AS_ROOT) env DEBIAN_FRONTEND=noninteractive apt-get update -q </dev/null \
+		&& $(AS_ROOT) env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -q --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core </dev/null; } >/dev/null \
+		|| { echo "make: cannot install Pango (apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)" >&2; exit 1; }; \
+	fi
+	@if [ "$${PAYROLL_SKIP_PDF:-}" != "1" ] && ! command -v pdftotext >/dev/null 2>&1; then \
+		echo "make: installing Debian's poppler-utils for the earnings statement tests" >&2; \
+		{ $(AS_ROOT) env DEBIAN_FRONTEND=noninteractive apt-get update -q </dev/null \
+		&& $(AS_ROOT) env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -q --no-install-recommends poppler-utils </dev/null; } >/dev/null \
+		|| { echo "make: cannot install poppler-utils (apt-get install poppler-utils), or set PAYROLL_SKIP_PDF=1" >&2; exit 1; }; \
 	fi
 
 # The same suite on the embedded PostgreSQL, as on a machine without a server.

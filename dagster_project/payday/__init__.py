@@ -1,1 +1,1 @@
-"""Payday: paying the computed net pay out (the NACHA direct-deposit file)."""
+"""Payday outputs: earnings statements, the direct-deposit file, the journal, tax forms."""
