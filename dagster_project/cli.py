@@ -315,6 +315,113 @@ def exceptions(
 
 
 @app.command()
+def stubs(
+    period: PeriodOption = None,
+    tenant: TenantOption = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Folder to write them in.")] = None,
+    output_format: Annotated[str, typer.Option("--format", help="pdf or html.")] = "pdf",
+) -> None:
+    """Write the period's earnings statements: OUT/<tenant>/<period start>/<staff>.pdf."""
+    from dagster_project.payday.errors import PaydayInputError
+    from dagster_project.payday.statements import STATEMENT_FORMATS, write_statements
+    from dagster_project.payday.stubs import load_statements
+
+    if output_format not in STATEMENT_FORMATS:
+        raise _fail(f"--format must be one of {', '.join(STATEMENT_FORMATS)}", EXIT_BAD_INPUT)
+    if out is None:
+        raise _fail("--out DIR is required", EXIT_BAD_INPUT)
+    url, key = _period_in_warehouse(period, tenant, migrate=False)
+    try:
+        statements = load_statements(url, key.tenant_id, key.period_start)
+    except PaydayInputError as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    if not statements:
+        raise _fail(f"no statements for {key.tenant_id} {period}: run it first", EXIT_BAD_INPUT)
+    paths = write_statements(statements, out, output_format)
+    _say(f"{key.tenant_id} {period}: {len(paths)} earnings statements in {paths[0].parent}")
+
+
+@app.command()
+def ach(
+    period: PeriodOption = None,
+    tenant: TenantOption = None,
+    out: Annotated[Path | None, typer.Option("--out", help="The NACHA file to write.")] = None,
+) -> None:
+    """Write the period's direct-deposit file (NACHA PPD credits of net pay)."""
+    from dagster_project.payday.direct_deposit import load_direct_deposit, write_bank_file
+    from dagster_project.payday.errors import PaydayInputError
+
+    if out is None:
+        raise _fail("--out FILE is required", EXIT_BAD_INPUT)
+    url, key = _period_in_warehouse(period, tenant, migrate=False)
+    try:
+        deposit = load_direct_deposit(url, key.tenant_id, key.period_start)
+        if deposit is None:
+            raise _fail(
+                f"no pay register for {key.tenant_id} {period}: run it first", EXIT_BAD_INPUT
+            )
+        if not deposit.batch.credits:
+            raise _fail(
+                f"{key.tenant_id} {period}: nobody to pay by direct deposit", EXIT_BAD_INPUT
+            )
+        write_bank_file(deposit, out, dt.datetime.now(dt.UTC))
+    except PaydayInputError as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    _say(
+        f"{key.tenant_id} {period}: {len(deposit.batch.credits)} credits, "
+        f"{_money(deposit.total)} on {deposit.batch.effective_date}, in {out}"
+    )
+    for staff_id, why in deposit.paper_checks:
+        _say(f"  paper check: {staff_id} ({why})")
+
+
+@app.command()
+def gl(
+    period: PeriodOption = None,
+    tenant: TenantOption = None,
+    output_format: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+) -> None:
+    """Print the period's journal entry, per location (debits = credits)."""
+    from dagster_project.payday.journal import load_journal, render_csv, render_json
+
+    renderers = {"csv": render_csv, "json": render_json}
+    if output_format not in renderers:
+        raise _fail(f"--format must be one of {', '.join(renderers)}", EXIT_BAD_INPUT)
+    url, key = _period_in_warehouse(period, tenant, migrate=False)
+    journal = load_journal(url, key.tenant_id, key.period_start)
+    if not journal.rows:
+        raise _fail(f"no journal for {key.tenant_id} {period}: run it first", EXIT_BAD_INPUT)
+    if not journal.is_balanced:
+        raise _fail(f"the journal of {key.tenant_id} {period} does not balance", EXIT_FAILED)
+    typer.echo(renderers[output_format](journal), nl=False)
+
+
+@app.command("tax-forms")
+def tax_forms(
+    year: Annotated[int | None, typer.Option("--year", help="Tax year (of the pay dates).")] = None,
+    quarter: Annotated[
+        int | None, typer.Option("--quarter", min=1, max=4, help="Form 941 of one quarter.")
+    ] = None,
+    tenant: TenantOption = None,
+    output_format: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+) -> None:
+    """Print Form 941 (each quarter, or --quarter), Form 940 and the W-2 boxes of a year."""
+    from dagster_project.payday.tax_forms import load_tax_forms, render_csv, render_json
+
+    renderers = {"csv": render_csv, "json": render_json}
+    if output_format not in renderers:
+        raise _fail(f"--format must be one of {', '.join(renderers)}", EXIT_BAD_INPUT)
+    if year is None:
+        raise _fail("--year YYYY is required", EXIT_BAD_INPUT)
+    url = _warehouse(migrate=False)
+    tenant_id = _resolve_tenant(url, tenant)
+    forms = load_tax_forms(url, tenant_id, year, quarter)
+    if not forms.rows:
+        raise _fail(f"no pay dates of {tenant_id} in {year}: run its periods first", EXIT_BAD_INPUT)
+    typer.echo(renderers[output_format](forms), nl=False)
+
+
+@app.command()
 def demo(
     out: Annotated[
         Path | None, typer.Option("--out", help="Also keep the generated CSV files here.")
@@ -354,6 +461,39 @@ def demo(
     )
     if not ok:
         raise typer.Exit(EXIT_FAILED)
+    if computed:
+        _write_payday(url, computed[-1])
+
+
+def _write_payday(url: str, key: PayPeriodKey) -> None:
+    """The demo's last period, as payday needs it: statements, the bank file
+    and the journal, in ``<home>/payday/`` (owner-only)."""
+    from dagster_project.payday.direct_deposit import load_direct_deposit, write_bank_file
+    from dagster_project.payday.journal import load_journal, render_csv
+    from dagster_project.payday.private_files import make_private_dirs, write_private_file
+    from dagster_project.payday.statements import write_statements
+    from dagster_project.payday.stubs import load_statements
+    from dagster_project.settings import get_settings
+
+    folder = get_settings().home_dir / "payday"
+    make_private_dirs(folder)
+    statements = write_statements(
+        load_statements(url, key.tenant_id, key.period_start), folder, "pdf"
+    )
+    deposit = load_direct_deposit(url, key.tenant_id, key.period_start)
+    bank_file = folder / f"{key.tenant_id}-{key.period_start}.ach"
+    write_bank_file(deposit, bank_file, dt.datetime.now(dt.UTC))
+    journal = folder / f"{key.tenant_id}-{key.period_start}-journal.csv"
+    write_private_file(
+        journal, render_csv(load_journal(url, key.tenant_id, key.period_start)).encode()
+    )
+    _say(f"payday of {key.tenant_id} {key.period_start} (pay date {deposit.batch.effective_date}):")
+    _say(f"  {len(statements)} earnings statements  {statements[0].parent}/")
+    _say(
+        f"  direct deposit: {len(deposit.batch.credits)} credits, {_money(deposit.total)}, "
+        f"{len(deposit.paper_checks)} paper checks  {bank_file}"
+    )
+    _say(f"  journal  {journal}")
 
 
 @app.command()

@@ -23,6 +23,7 @@ class DemoResult:
     exit_code: int
     output: str
     stderr: str
+    home: Path
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +45,7 @@ def demo(make_database, tmp_path_factory):
         capture_output=True,
         text=True,
     )
-    yield url, DemoResult(completed.returncode, completed.stdout, completed.stderr)
+    yield url, DemoResult(completed.returncode, completed.stdout, completed.stderr, home)
     patch.undo()
     get_settings.cache_clear()
 
@@ -449,3 +450,363 @@ def test_metricflow_totals_equal_the_published_marts_to_the_cent(demo, tmp_path)
     assert {model["node_relation"]["schema_name"] for model in semantic["semantic_models"]} == {
         "marts"
     }
+
+
+# ---------- payday (CONTRACT §7): what the demo writes of its last period
+
+LAST_PERIOD = "2026-04-12"
+
+
+def _payday_folder(result: DemoResult) -> Path:
+    return result.home / "payday"
+
+
+def _money_text(amount: Decimal) -> str:
+    return f"-${-amount:,.2f}" if amount < 0 else f"${amount:,.2f}"
+
+
+def _pdf_text(path: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_demo_writes_the_last_periods_payday_owner_only(demo):
+    url, result = demo
+    folder = _payday_folder(result)
+    statements = sorted((folder / "bistro" / LAST_PERIOD).glob("*.pdf"))
+    (paid,) = _one(
+        url, f"select count(*) from marts.fct_payroll where period_start = '{LAST_PERIOD}'"
+    )
+    assert len(statements) == paid == 67
+    bank_file = folder / f"bistro-{LAST_PERIOD}.ach"
+    journal = folder / f"bistro-{LAST_PERIOD}-journal.csv"
+    for path in (*statements, bank_file, journal):
+        assert path.stat().st_mode & 0o777 == 0o600, path
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert f"payday of bistro {LAST_PERIOD} (pay date 2026-04-30):" in result.output
+    assert f"67 earnings statements  {folder}/bistro/{LAST_PERIOD}/" in result.output
+
+
+def _statement_staff(url: str) -> str:
+    """A California server of the crew: tips, make-up or premiums, SDI."""
+    (staff_id,) = _one(
+        url,
+        f"""
+        select p.staff_id from marts.fct_payroll as p
+        inner join raw.locations as l
+            on p.tenant_id = l.tenant_id and p.location_id = l.location_id
+        where p.period_start = '{LAST_PERIOD}' and l.jurisdiction = 'CA'
+            and p.card_tips_pay > 0 and p.state_disability_tax > 0
+        order by p.staff_id limit 1
+        """,
+    )
+    return staff_id
+
+
+def test_a_demo_statement_shows_every_california_226a_item(demo, tmp_path):
+    url, result = demo
+    staff_id = _statement_staff(url)
+    pdf = _payday_folder(result) / "bistro" / LAST_PERIOD / f"{staff_id}.pdf"
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
+        check=True,
+    )
+    assert (tmp_path / "page-1.png").stat().st_size > 10_000
+    text = _pdf_text(pdf)
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    register = dict(
+        zip(
+            ("name", "period_end", "pay_date", "hours", "gross", "net"),
+            _one(
+                url,
+                f"""
+                select s.full_name, p.period_end, p.pay_date, p.hours_worked, p.gross_pay,
+                    p.net_pay
+                from marts.fct_payroll as p
+                inner join raw.staff as s using (tenant_id, staff_id)
+                where p.staff_id = '{staff_id}' and p.period_start = '{LAST_PERIOD}'
+                """,
+            ),
+            strict=True,
+        )
+    )
+    # employer legal name and address; employee name and id; the period and pay date
+    assert "Bistro Group LLC" in text and "100 Harbor Way, Sacramento, CA 95814" in text
+    assert register["name"] in text and staff_id in text
+    assert f"{LAST_PERIOD} – {register['period_end']}" in text
+    assert str(register["pay_date"]) in text
+    # total hours worked
+    assert any(
+        line.startswith("Total hours worked") and line.endswith(f"{register['hours']:.2f}")
+        for line in lines
+    )
+    stub = _all(
+        url,
+        f"""
+        select line_kind, description, hours, rate, amount, ytd_amount
+        from marts.fct_pay_stub_lines
+        where staff_id = '{staff_id}' and period_start = '{LAST_PERIOD}'
+        """,
+    )
+    regular = [row for row in stub if row[1].startswith("Regular pay")]
+    assert regular
+    # each rate in effect with its hours and amount
+    for _, description, hours, rate, amount, _ in regular:
+        expected = f"{description} {hours:.2f} ${rate:,.2f} {_money_text(amount)}"
+        assert expected in lines, expected
+    # tips, make-up, premiums; every deduction and tax with its year to date
+    for kind, description, _, _, amount, ytd in stub:
+        if kind in ("earning", "adjustment", "deduction", "tax", "tips_received"):
+            line = next(line for line in lines if line.startswith(description))
+            assert _money_text(amount) in line, (description, line)
+            if ytd is not None:
+                assert line.endswith(_money_text(ytd)), (description, line)
+    kinds = {row[1] for row in stub}
+    assert {"Card tips (paid with wages)", "State disability insurance"} <= kinds
+    # gross and net, exactly; the deposit account masked
+    assert any(
+        line.startswith("Gross pay") and _money_text(register["gross"]) in line for line in lines
+    )
+    assert any(
+        line.startswith("Net pay") and line.split()[2] == _money_text(register["net"])
+        for line in lines
+    )
+    with (result.home / "input" / "bank_accounts.csv").open(newline="") as handle:
+        account = next(r for r in csv.DictReader(handle) if r["staff_id"] == staff_id)
+    assert f"••••{account['account_number'][-4:]}" in text
+    assert account["account_number"] not in text
+
+
+def test_a_correction_shows_on_the_statement_of_the_period_paying_it(demo):
+    """Adjustments for earlier periods name the period they correct."""
+    url, _ = demo
+    rows = _all(
+        url,
+        """
+        select l.period_start, l.description, l.amount, a.delta_gross_pay
+        from marts.fct_pay_stub_lines as l
+        inner join (
+            select tenant_id, staff_id, applied_period_start, original_period_start,
+                sum(delta_gross_pay) as delta_gross_pay
+            from marts.fct_payroll_adjustments group by 1, 2, 3, 4
+        ) as a
+            on l.tenant_id = a.tenant_id and l.staff_id = a.staff_id
+            and l.period_start = a.applied_period_start
+            and l.description like 'Correction to period ' || a.original_period_start || ' – %'
+        where l.line_kind = 'adjustment'
+        """,
+    )
+    (adjustments,) = _one(url, "select count(*) from marts.fct_payroll_adjustments")
+    assert len(rows) >= 1 or adjustments == 0
+    for _, _, amount, delta in rows:
+        assert amount == delta
+
+
+def test_the_demo_bank_file_reads_back_as_each_staff_members_net_pay(demo):
+    from tests.payday.nacha_reader import CREDIT_CODES, read_nacha
+
+    url, result = demo
+    read = read_nacha((_payday_folder(result) / f"bistro-{LAST_PERIOD}.ach").read_text())
+    assert len(read.batches) == 1
+    (batch,) = read.batches
+    assert batch.header["service_class"] == "220" and batch.header["entry_class"] == "PPD"
+    assert batch.header["effective_date"] == "260430"  # the pay date
+    with (result.home / "input" / "bank_accounts.csv").open(newline="") as handle:
+        accounts = {row["staff_id"]: row for row in csv.DictReader(handle)}
+    net = dict(
+        _all(
+            url,
+            f"select staff_id, net_pay from marts.fct_payroll where period_start = '{LAST_PERIOD}'",
+        )
+    )
+    paid = {s: n for s, n in net.items() if n > 0 and s in accounts}
+    entries = {e["individual_id"].strip(): e for e in batch.entries}
+    # one credit per staff member with an account and net pay; the rest by check
+    assert set(entries) == set(paid) and len(entries) == len(batch.entries) == 62
+    assert set(net) - set(paid) == {s for s in net if s not in accounts}
+    for staff_id, entry in entries.items():
+        account = accounts[staff_id]
+        assert int(entry["amount"]) == int(paid[staff_id] * 100)
+        assert entry["rdfi"] + entry["check_digit"] == account["routing_number"]
+        assert entry["account_number"].rstrip() == account["account_number"]
+        assert CREDIT_CODES[entry["transaction_code"]] == account["account_type"]
+    assert int(read.control["total_credit"]) == int(sum(paid.values()) * 100)
+    assert f"direct deposit: 62 credits, {sum(paid.values()):,.2f}, 5 paper checks" in result.output
+
+
+def test_the_journal_of_every_demo_period_balances_per_location(demo):
+    from dagster_project.payday.journal import load_journal
+
+    url, _ = demo
+    periods = [row[0] for row in _all(url, "select distinct period_start from marts.fct_payroll")]
+    assert len(periods) == 4
+    defaults = dict(_all(url, "select line, account from reference.gl_account_defaults"))
+    for period in periods:
+        journal = load_journal(url, "bistro", period)
+        totals = journal.totals()
+        assert len(totals) == 5 and journal.is_balanced, totals
+        # what the books carry: gross less cash tips, plus the employer's taxes
+        (expected,) = _one(
+            url,
+            f"""
+            select sum(gross_pay - cash_tips_reported + employer_social_security_tax
+                + employer_medicare_tax + futa_tax)
+            from marts.fct_payroll where period_start = '{period}'
+            """,
+        )
+        assert sum(debit for debit, _ in totals.values()) == expected
+        assert all(row["account"] == defaults[row["line"]] for row in journal.rows)
+        assert all((row["debit"] > 0) != (row["credit"] > 0) for row in journal.rows)
+
+
+def test_tax_forms_cross_check_with_the_register(demo):
+    url, _ = demo
+    form_941 = {
+        (q, line): amount
+        for q, line, amount in _all(url, "select quarter, line, amount from marts.rpt_form_941")
+    }
+    w2 = _all(url, "select staff_id, box, code, amount from marts.rpt_w2")
+    box = lambda number, code=None: sum(  # noqa: E731
+        a for _, b, c, a in w2 if b == number and (code is None or c == code)
+    )
+    quarters = sorted({q for q, _ in form_941})
+    assert quarters == [1, 2]
+    gross, section_125, retirement = _one(
+        url, "select sum(gross_pay), sum(section_125), sum(retirement_401k) from marts.fct_payroll"
+    )
+    line_2 = sum(form_941[(q, "2")] for q in quarters)
+    # line 2 holds what W-2 box 1 holds; gross adds back the 401(k) and section 125
+    assert line_2 == box("1")
+    assert line_2 + box("12", "D") + section_125 == gross
+    assert box("12", "D") == retirement
+    # Social Security wages and tips of the quarters are the W-2 boxes 3 and 7
+    assert sum(form_941[(q, "5a_wages")] for q in quarters) == box("3")
+    assert sum(form_941[(q, "5b_wages")] for q in quarters) == box("7")
+    assert sum(form_941[(q, "5c_wages")] for q in quarters) == box("5")
+    # line 7: the employee shares withheld less half of column 2, recomputed here
+    for q in quarters:
+        withheld, uncollected = _one(
+            url,
+            f"""
+            select sum(social_security_tax + medicare_tax),
+                sum(uncollected_social_security_tax + uncollected_medicare_tax)
+            from marts.fct_payroll where extract(quarter from pay_date) = {q}
+            """,
+        )
+        cents = Decimal("0.01")
+        employee_shares = (
+            ((form_941[(q, "5a_wages")] + form_941[(q, "5b_wages")]) * Decimal("0.062")).quantize(
+                cents
+            )
+            + (form_941[(q, "5c_wages")] * Decimal("0.0145")).quantize(cents)
+            + form_941[(q, "5d_tax")]
+        )
+        assert form_941[(q, "7")] == withheld + uncollected - employee_shares
+        assert form_941[(q, "9")] == -uncollected
+    # Form 940: no one's FUTA wages above the $7,000 base; line 7 their sum
+    per_person = _all(
+        url, "select staff_id, sum(futa_wages) from marts.fct_payroll group by staff_id"
+    )
+    assert max(wages for _, wages in per_person) <= Decimal("7000.00")
+    form_940 = dict(_all(url, "select line, amount from marts.rpt_form_940"))
+    assert form_940["7"] == sum(wages for _, wages in per_person)
+    assert form_940["3"] == gross and form_940["4"] == section_125
+    assert form_940["8"] == (form_940["7"] * Decimal("0.006")).quantize(Decimal("0.01"))
+
+
+def _payroll(result: DemoResult, url: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("payroll")), *args],
+        env=child_env(url, result.home),
+        cwd=result.home,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+    )
+
+
+def _execute(url: str, statement: str) -> None:
+    conn = psycopg2.connect(url)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(statement)
+    finally:
+        conn.close()
+
+
+def test_a_bad_routing_number_refuses_the_bank_file_at_ingest(demo, tmp_path):
+    url, result = demo
+    (before,) = _one(url, "select count(*) from private.bank_accounts")
+    source = (result.home / "input" / "bank_accounts.csv").read_text().splitlines()
+    header = source[0].split(",")
+    row = source[5].split(",")
+    row[header.index("routing_number")] = "021000022"  # check digit off by one
+    bad = tmp_path / "bank_accounts.csv"
+    bad.write_text("\n".join([*source[:5], ",".join(row), *source[6:]]) + "\n")
+    completed = _payroll(result, url, "ingest", str(bad))
+    assert completed.returncode == 2, completed.stdout + completed.stderr
+    assert f"{bad}: row 6, field routing_number: " in completed.stderr
+    assert "nothing of this file was loaded" in completed.stderr
+    assert "021000022" not in completed.stdout + completed.stderr
+    assert _one(url, "select count(*) from private.bank_accounts") == (before,)
+
+
+def test_ach_without_ach_settings_exits_2_and_writes_nothing(demo, tmp_path):
+    url, result = demo
+    _execute(url, "create table public.ach_settings_kept as select * from raw.ach_settings")
+    _execute(url, "delete from raw.ach_settings")
+    try:
+        out = tmp_path / "bank.ach"
+        completed = _payroll(result, url, "ach", "--period", LAST_PERIOD, "--out", str(out))
+    finally:
+        _execute(url, "insert into raw.ach_settings select * from public.ach_settings_kept")
+        _execute(url, "drop table public.ach_settings_kept")
+    assert completed.returncode == 2
+    assert "ach_settings.csv: field tenant_id: no row for tenant bistro" in completed.stderr
+    assert not out.exists()
+
+
+def test_ach_refuses_a_name_nacha_forbids_naming_file_row_and_field(demo, tmp_path):
+    url, result = demo
+    (staff_id, name, row) = _one(
+        url,
+        f"""
+        select s.staff_id, s.full_name, s.source_row from raw.staff as s
+        inner join private.bank_accounts as b using (tenant_id, staff_id)
+        inner join marts.fct_payroll as p using (tenant_id, staff_id)
+        where p.period_start = '{LAST_PERIOD}' and p.net_pay > 0
+        order by s.staff_id limit 1
+        """,
+    )
+    _execute(url, f"update raw.staff set full_name = '李雷' where staff_id = '{staff_id}'")
+    try:
+        out = tmp_path / "bank.ach"
+        completed = _payroll(result, url, "ach", "--period", LAST_PERIOD, "--out", str(out))
+    finally:
+        _execute(url, f"update raw.staff set full_name = '{name}' where staff_id = '{staff_id}'")
+    assert completed.returncode == 2, completed.stdout + completed.stderr
+    assert f"staff.csv: row {row}, field full_name: " in completed.stderr
+    assert not out.exists()
+
+
+def test_payday_commands_print_the_marts(demo, tmp_path):
+    url, result = demo
+    stubs = _payroll(
+        result, url, "stubs", "--period", LAST_PERIOD, "--out", str(tmp_path), "--format", "html"
+    )
+    assert stubs.returncode == 0, stubs.stderr
+    assert len(list((tmp_path / "bistro" / LAST_PERIOD).glob("*.html"))) == 67
+    gl = _payroll(result, url, "gl", "--period", LAST_PERIOD, "--format", "json")
+    payload = json.loads(gl.stdout)
+    assert payload["balanced"] is True and len(payload["totals"]) == 5
+    forms = _payroll(result, url, "tax-forms", "--year", "2026", "--quarter", "2")
+    rows = list(csv.DictReader(forms.stdout.splitlines()))
+    assert {r["quarter"] for r in rows if r["form"] == "941"} == {"2"}
+    assert {r["form"] for r in rows} == {"941", "940", "W-2"}
+    (line_3,) = _one(
+        url,
+        "select sum(federal_income_tax) from marts.fct_payroll "
+        "where extract(quarter from pay_date) = 2",
+    )
+    assert next(r for r in rows if r["form"] == "941" and r["line"] == "3")["amount"] == str(line_3)

@@ -35,6 +35,17 @@ from zoneinfo import ZoneInfo
 DEMO_SEED = 2026
 TENANT_ID = "bistro"
 TENANT_NAME = "Bistro Group"
+# CONTRACT §7: the employer on statements and forms, its bank and its staff's
+# accounts (invented: the EIN prefix 00 is never issued; the routing numbers
+# are real banks' public ones, the account numbers random)
+EMPLOYER_LEGAL_NAME = "Bistro Group LLC"
+EMPLOYER_ADDRESS = "100 Harbor Way, Sacramento, CA 95814"
+EMPLOYER_EIN = "00-1234567"
+ODFI_ROUTING_NUMBER = "121000358"
+RECEIVING_ROUTING_NUMBERS = ("021000021", "026009593", "121000248", "322271627", "111000025")
+BANK_STREAM = "bank accounts"  # random.Random(f"{seed}:{BANK_STREAM}")
+# paid by check: no account on file (every tenth staff member)
+PAPER_CHECK_EVERY = 10
 PAY_FREQUENCY = "biweekly"
 PERIOD_DAYS = 14
 PAY_DATE_LAG_DAYS = 5
@@ -53,7 +64,7 @@ UTC = dt.UTC
 CONTRACT_COLUMNS: dict[str, tuple[str, ...]] = {
     "tenants": (
         "tenant_id", "name", "pay_frequency", "period_anchor", "workweek_start",
-        "pay_date_lag_days",
+        "pay_date_lag_days", "legal_name", "address", "ein",
     ),
     "locations": ("tenant_id", "location_id", "name", "timezone", "jurisdiction", "locality"),
     "staff": (
@@ -76,6 +87,15 @@ CONTRACT_COLUMNS: dict[str, tuple[str, ...]] = {
     "ytd_opening": (
         "tenant_id", "staff_id", "tax_year", "gross_wages", "social_security_wages",
         "medicare_wages", "futa_wages", "sdi_wages",
+    ),
+    # CONTRACT §7
+    "bank_accounts": (
+        "tenant_id", "staff_id", "routing_number", "account_number", "account_type",
+        "effective_from",
+    ),
+    "ach_settings": (
+        "tenant_id", "odfi_routing_number", "immediate_origin", "immediate_origin_name",
+        "immediate_destination_name", "company_id", "company_name",
     ),
 }  # fmt: skip
 
@@ -859,6 +879,38 @@ def _tenant_rows() -> list[Row]:
             "period_anchor": FIRST_DAY.isoformat(),
             "workweek_start": "sunday",
             "pay_date_lag_days": PAY_DATE_LAG_DAYS,
+            "legal_name": EMPLOYER_LEGAL_NAME,
+            "address": EMPLOYER_ADDRESS,
+            "ein": EMPLOYER_EIN,
+        }
+    ]
+
+
+def _bank_account_rows(rng: random.Random, staff: list[_Staff]) -> list[Row]:
+    return [
+        {
+            "tenant_id": TENANT_ID,
+            "staff_id": member.staff_id,
+            "routing_number": rng.choice(RECEIVING_ROUTING_NUMBERS),
+            "account_number": str(rng.randrange(10**7, 10**12)),
+            "account_type": "savings" if number % 4 == 3 else "checking",
+            "effective_from": min(member.hired_on, FIRST_DAY).isoformat(),
+        }
+        for number, member in enumerate(staff, start=1)
+        if number % PAPER_CHECK_EVERY
+    ]
+
+
+def _ach_settings_rows() -> list[Row]:
+    return [
+        {
+            "tenant_id": TENANT_ID,
+            "odfi_routing_number": ODFI_ROUTING_NUMBER,
+            "immediate_origin": "1001234567",
+            "immediate_origin_name": EMPLOYER_LEGAL_NAME.upper(),
+            "immediate_destination_name": "WELLS FARGO BANK",
+            "company_id": "1001234567",
+            "company_name": "BISTRO GROUP",
         }
     ]
 
@@ -883,7 +935,8 @@ def _period_starts() -> tuple[dt.date, ...]:
 
 
 def write_demo_files(out_dir: Path, *, seed: int = DEMO_SEED) -> DemoSummary:
-    """Write the eight input files of CONTRACT §3 into ``out_dir``.
+    """Write the input files of CONTRACT §3 and the payday inputs of §7
+    (bank accounts, ACH settings) into ``out_dir``.
 
     One ``random.Random(seed)`` feeds everything in a fixed order, so the
     same seed gives byte-identical files.
@@ -908,6 +961,10 @@ def write_demo_files(out_dir: Path, *, seed: int = DEMO_SEED) -> DemoSummary:
         "adjustments": _adjustment_rows(rng, staff),
         "deductions": _deduction_rows(staff + crew_staff),
         "ytd_opening": _ytd_rows(staff),
+        "bank_accounts": _bank_account_rows(
+            random.Random(f"{seed}:{BANK_STREAM}"), staff + crew_staff
+        ),
+        "ach_settings": _ach_settings_rows(),
     }
     counts = {kind: _write(out_dir, kind, rows) for kind, rows in tables.items()}
     return DemoSummary(

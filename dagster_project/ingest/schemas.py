@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from dagster_project.core.periods import TENANT_ID_PATTERN
+from dagster_project.payday.nacha import routing_number_is_valid
 
 RECORD_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@/+-]{0,127}$"
 
@@ -208,14 +209,6 @@ class YtdOpeningRow(InputRow):
     medicare_wages: NonNegativeMoney = Decimal(0)
     futa_wages: NonNegativeMoney = Decimal(0)
     sdi_wages: NonNegativeMoney = Decimal(0)
-
-
-def routing_number_is_valid(routing_number: str) -> bool:
-    """Nine digits whose ABA check digit holds: 3, 7, 1 weights, sum ≡ 0 mod 10."""
-    if not re.fullmatch(r"\d{9}", routing_number):
-        return False
-    weights = (3, 7, 1) * 3
-    return sum(int(d) * w for d, w in zip(routing_number, weights, strict=True)) % 10 == 0
 
 
 def _routing_number(value: str) -> str:

@@ -21,6 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from dagster_project.payday.errors import PaydayInputError
+
 RECORD_SIZE = 94
 BLOCKING_FACTOR = 10
 SERVICE_CLASS_CREDITS_ONLY = "220"
@@ -84,22 +86,12 @@ class AchBatch:
     description: str = "PAYROLL"
 
 
-class NachaError(ValueError):
+class NachaError(PaydayInputError):
     """A value the file cannot carry, named by input file, row and field."""
-
-    def __init__(self, file: str, row: int, field: str, message: str) -> None:
-        super().__init__(message)
-        self.file = file
-        self.row = row
-        self.field = field
-        self.message = message
 
     @classmethod
     def at(cls, source: Source, field: str, message: str) -> NachaError:
         return cls(source.file, source.row, field, message)
-
-    def __str__(self) -> str:
-        return f"{self.file}: row {self.row}, field {self.field}: {self.message}"
 
 
 def routing_number_is_valid(routing_number: str) -> bool:

@@ -13,7 +13,6 @@ them out and writes the files, readable by their owner alone.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -26,13 +25,13 @@ from typing import Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from dagster_project.payday.private_files import make_private_dirs, write_private_file
+
 LINE_KINDS = frozenset(
     {"hours", "earning", "adjustment", "gross", "tips_received", "deduction", "tax", "net"}
 )
 EIN_PATTERN = re.compile(r"\d{2}-\d{7}")
 STATEMENT_FORMATS = ("pdf", "html")
-FILE_MODE = 0o600
-DIRECTORY_MODE = 0o700
 
 CENT = Decimal("0.01")
 RATE_PLACES = Decimal("0.0001")
@@ -195,30 +194,6 @@ def statement_path(statement: Statement, out_dir: Path, fmt: str) -> Path:
     )
 
 
-def _make_private_dirs(directory: Path) -> None:
-    """Create ``directory`` and its missing parents owner-only, whatever the umask;
-    folders that exist already are left as they are."""
-    missing = []
-    while not directory.exists():
-        missing.append(directory)
-        directory = directory.parent
-    for folder in reversed(missing):
-        try:
-            folder.mkdir(mode=DIRECTORY_MODE)
-        except FileExistsError:
-            continue
-        os.chmod(folder, DIRECTORY_MODE)
-
-
-def _write_private_file(path: Path, content: bytes) -> None:
-    """Write ``content`` owner-only, whatever the umask or the mode of a file
-    already there; a symbolic link in its place is refused."""
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC | os.O_NOFOLLOW, FILE_MODE)
-    with os.fdopen(fd, "wb") as file:
-        os.fchmod(file.fileno(), FILE_MODE)
-        file.write(content)
-
-
 def write_statements(
     statements: Iterable[Statement], out_dir: Path, fmt: Literal["pdf", "html"]
 ) -> list[Path]:
@@ -239,6 +214,6 @@ def write_statements(
 
     for path, statement in by_path.items():
         content = render_pdf(statement) if fmt == "pdf" else render_html(statement).encode("utf-8")
-        _make_private_dirs(path.parent)
-        _write_private_file(path, content)
+        make_private_dirs(path.parent)
+        write_private_file(path, content)
     return sorted(by_path)

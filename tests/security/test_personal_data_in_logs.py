@@ -50,6 +50,44 @@ def demo(make_database, tmp_path_factory):
     return url, home, inputs, dbt_target, completed
 
 
+# the demo's last period, the payday commands run over it (CONTRACT §7)
+PAYDAY_PERIOD = "2026-04-12"
+
+
+@pytest.fixture(scope="module")
+def payday(demo, tmp_path_factory):
+    """Each payday command's run: (command, completed process); the files it
+    writes go outside PAYROLL_HOME, as payroll outputs, not logs."""
+    url, home, _, dbt_target, _ = demo
+    outputs = tmp_path_factory.mktemp("log_scan_payday")
+    env = child_env(url, home, PAYROLL_LOG_LEVEL="DEBUG", DBT_TARGET_PATH=str(dbt_target))
+    commands = {
+        "stubs": ["stubs", "--period", PAYDAY_PERIOD, "--out", str(outputs / "stubs")],
+        "ach": ["ach", "--period", PAYDAY_PERIOD, "--out", str(outputs / "bank.ach")],
+        "gl": ["gl", "--period", PAYDAY_PERIOD],
+        "tax-forms": ["tax-forms", "--year", "2026"],
+    }
+    runs = {}
+    for name, args in commands.items():
+        runs[name] = subprocess.run(
+            [str(Path(sys.executable).with_name("payroll")), *args],
+            env=env,
+            cwd=home,
+            capture_output=True,
+            text=True,
+        )
+        assert runs[name].returncode == 0, runs[name].stdout[-2000:] + runs[name].stderr[-2000:]
+    return outputs, runs
+
+
+def _home_files(home: Path) -> Iterator[tuple[str, str]]:
+    """What a run leaves in PAYROLL_HOME but the payday outputs the demo writes
+    there on purpose (statements, the bank file, the journal)."""
+    for source, text in _files(home):
+        if not source.startswith(str(home / "payday")):
+            yield source, text
+
+
 def _money_pattern(value: Decimal) -> re.Pattern[str]:
     """1082.81 or 1,082.81 as a whole number, not inside a longer one (a comma
     before it is a separator, unless a digit precedes it: 11,082.81)."""
@@ -179,7 +217,8 @@ def test_no_name_anywhere_a_demo_run_writes(demo, secrets):
     sources = [
         ("stdout", completed.stdout),
         ("stderr", completed.stderr),
-        *_files(home, dbt_target),
+        *_home_files(home),
+        *_files(dbt_target),
         *_tables_text(url),
     ]
     assert len(sources) > 20
@@ -192,7 +231,8 @@ def test_no_w4_value_salary_or_personal_pay_outside_the_registers(demo, secrets)
     sources = [
         ("stdout outside the pay registers", REGISTER_BLOCK.sub("", completed.stdout)),
         ("stderr", completed.stderr),
-        *_files(home, dbt_target),
+        *_home_files(home),
+        *_files(dbt_target),
         *_tables_text(url),
     ]
     hits = _hits(sources, secrets["w4_and_salaries"] + secrets["pay"])
@@ -248,3 +288,56 @@ def test_logs_were_written_at_debug_level(demo):
     # what the scan reads includes Great Expectations' results and Dagster's compute logs
     assert list(home.rglob("validations/**/*.json"))
     assert list(home.rglob("compute_logs/*"))
+
+
+def _payday_logs(payday) -> list[tuple[str, str]]:
+    """What the payday commands print besides their outputs: all of stderr,
+    and the stdout of the commands that write files (a summary)."""
+    _, runs = payday
+    sources = [(f"payroll {name} stderr", run.stderr) for name, run in runs.items()]
+    sources += [(f"payroll {name} stdout", runs[name].stdout) for name in ("stubs", "ach")]
+    return sources
+
+
+def test_payday_commands_log_no_name_or_personal_pay(payday, secrets):
+    sources = _payday_logs(payday)
+    assert "earnings statements" in payday[1]["stubs"].stdout
+    assert "credits" in payday[1]["ach"].stdout
+    hits = _hits(sources, secrets["names"] + secrets["w4_and_salaries"] + secrets["pay"])
+    assert not hits, "\n".join(hits)
+
+
+def test_bank_accounts_appear_only_in_the_bank_file(demo, payday):
+    """Account numbers: in the bank file and nowhere else a run writes — not a
+    log, a statement, a table an analyst or auditor reads, the journal or the
+    forms; statements show the last four digits."""
+    url, home, inputs, dbt_target, completed = demo
+    outputs, runs = payday
+    with (inputs / "bank_accounts.csv").open(newline="") as handle:
+        accounts = [row["account_number"] for row in csv.DictReader(handle)]
+    assert len(accounts) > 50
+    bank_file = (outputs / "bank.ach").read_text()
+    assert sum(account in bank_file for account in accounts) >= len(accounts) - 10
+    statements_text = "\n".join(
+        subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        for pdf in sorted((outputs / "stubs").rglob("*.pdf"))
+    )
+    assert "••••" in statements_text
+    sources = [
+        ("demo stdout", completed.stdout),
+        ("demo stderr", completed.stderr),
+        ("statements", statements_text),
+        *[(f"payroll {name} stdout", run.stdout) for name, run in runs.items()],
+        *[(f"payroll {name} stderr", run.stderr) for name, run in runs.items()],
+        *_home_files(home),
+        *_files(dbt_target),
+        *_tables_text(url),
+    ]
+    hits = [
+        f"account {a[-4:]} in {source}" for source, text in sources for a in accounts if a in text
+    ]
+    assert not hits, "\n".join(hits[:20])
+    for path in [outputs / "bank.ach", *(outputs / "stubs").rglob("*.pdf")]:
+        assert path.stat().st_mode & 0o777 == 0o600, path

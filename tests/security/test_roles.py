@@ -17,6 +17,7 @@ from dagster_project.lib.roles import (
     AUDITOR,
     LOADER,
     MANAGED_ROLES,
+    PSEUDONYMIZER,
     TRANSFORMER,
     tenant_role,
 )
@@ -305,3 +306,21 @@ def test_without_createrole_a_new_tenant_is_reported_and_stays_hidden(
     }
     assert fetch(conn, "select count(*) from pg_roles where rolname = %s", (role,)) == [(0,)]
     conn.close()
+
+
+def test_bank_accounts_are_written_by_the_loader_and_read_by_no_other_role(warehouse, login_role):
+    """CONTRACT §7: bank accounts live in `private`, which no analyst, auditor,
+    transformer or pseudonymizer role can read."""
+    loader = connect_as(warehouse, login_role(LOADER))
+    inserted = _writes(
+        loader,
+        "insert into private.bank_accounts (tenant_id, staff_id, routing_number, "
+        "account_number, account_type, effective_from, source_file, source_row) "
+        "values ('acme', 'probe', '021000021', '12345678', 'checking', '2026-01-01', 'x', 2)",
+    )
+    assert inserted == 1
+    loader.close()
+    for role in (ANALYST, AUDITOR, TRANSFORMER, PSEUDONYMIZER):
+        conn = connect_as(warehouse, login_role(role))
+        assert denied(conn, "select count(*) from private.bank_accounts"), role
+        conn.close()
