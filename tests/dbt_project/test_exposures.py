@@ -39,13 +39,14 @@ def test_the_register_and_the_run_audit_read_the_pay_register():
     assert {"fct_payroll", "dim_pay_periods"} <= _models_read(exposures["run_audit"])
 
 
-def test_the_payday_outputs_to_come_are_declared_low_maturity():
+def test_the_payday_outputs_read_their_marts():
     exposures = _exposures()
-    assert {name for name, exposure in exposures.items() if exposure["maturity"] == "low"} == (
-        PAYDAY_OUTPUTS
-    )
-    for name in PAYDAY_OUTPUTS:
-        assert "fct_payroll" in _models_read(exposures[name]), name
+    assert set(exposures) >= PAYDAY_OUTPUTS
+    assert _models_read(exposures["earnings_statements"]) == {"fct_pay_stub_lines", "fct_payroll"}
+    assert _models_read(exposures["nacha_file"]) == {"fct_payroll"}
+    assert _models_read(exposures["gl_journal"]) == {"fct_gl_journal"}
+    assert _models_read(exposures["tax_forms"]) == {"rpt_form_941", "rpt_form_940", "rpt_w2"}
+    assert all(exposures[name]["maturity"] == "medium" for name in PAYDAY_OUTPUTS)
 
 
 def test_every_published_mart_has_a_reader():

@@ -74,22 +74,23 @@ lines as (
         line.line,
         line.amount
     from locations_summed
-    cross join lateral (
-        values
-        ('wages_expense', locations_summed.wages_expense),
-        ('tips_payable', locations_summed.tips_payable),
-        ('employer_tax_expense', locations_summed.employer_tax_expense),
-        ('federal_income_tax_payable', locations_summed.federal_income_tax_payable),
-        ('social_security_payable', locations_summed.social_security_payable),
-        ('medicare_payable', locations_summed.medicare_payable),
-        ('futa_payable', locations_summed.futa_payable),
-        ('state_income_tax_payable', locations_summed.state_income_tax_payable),
-        ('state_disability_payable', locations_summed.state_disability_payable),
-        ('retirement_401k_payable', locations_summed.retirement_401k_payable),
-        ('section_125_payable', locations_summed.section_125_payable),
-        ('post_tax_deductions_payable', locations_summed.post_tax_deductions_payable),
-        ('net_pay_payable', locations_summed.net_pay_payable)
-    ) as line (line, amount)
+    cross join
+        lateral (
+            values
+            ('wages_expense', locations_summed.wages_expense),
+            ('tips_payable', locations_summed.tips_payable),
+            ('employer_tax_expense', locations_summed.employer_tax_expense),
+            ('federal_income_tax_payable', locations_summed.federal_income_tax_payable),
+            ('social_security_payable', locations_summed.social_security_payable),
+            ('medicare_payable', locations_summed.medicare_payable),
+            ('futa_payable', locations_summed.futa_payable),
+            ('state_income_tax_payable', locations_summed.state_income_tax_payable),
+            ('state_disability_payable', locations_summed.state_disability_payable),
+            ('retirement_401k_payable', locations_summed.retirement_401k_payable),
+            ('section_125_payable', locations_summed.section_125_payable),
+            ('post_tax_deductions_payable', locations_summed.post_tax_deductions_payable),
+            ('net_pay_payable', locations_summed.net_pay_payable)
+        ) as line (line, amount)
     where line.amount <> 0
 
 ),

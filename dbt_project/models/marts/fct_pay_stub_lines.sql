@@ -62,14 +62,15 @@ pay_periods as (
 paid_with_year_to_date as (
 
     select
-        paid.*,
-        {%- for column in [
+        {%- set year_to_date_columns = [
             'gross_pay', 'cash_tips_reported', 'retirement_401k', 'section_125',
             'post_tax_deductions', 'federal_income_tax', 'social_security_tax',
             'medicare_tax', 'state_income_tax', 'state_disability_tax', 'net_pay',
         ] %}
-        sum(paid.{{ column }}) over year_to_date as ytd_{{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        paid.*,
+    {%- for column in year_to_date_columns %}
+    sum(paid.{{ column }}) over year_to_date as ytd_{{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
     from paid
     window year_to_date as (
         partition by paid.tenant_id, paid.staff_id, extract(year from paid.pay_date)
@@ -222,6 +223,80 @@ register_lines as (
 
 ),
 
+hour_lines as (
+
+    select
+        registers.tenant_id,
+        registers.staff_id,
+        registers.period_start,
+        'hours' as line_kind,
+        line.description,
+        line.hours
+    from registers
+    cross join
+        lateral (
+            values
+            ('Total hours worked', registers.hours_worked, true),
+            ('Overtime hours (1.5×)', registers.overtime_hours, false),
+            ('Double-time hours (2×)', registers.double_time_hours, false)
+        ) as line (description, hours, is_always_shown)
+    where line.is_always_shown or line.hours <> 0
+
+),
+
+statement_lines as (
+
+    select
+        tenant_id,
+        staff_id,
+        period_start,
+        line_kind,
+        description,
+        hours,
+        null::numeric as rate,
+        null::numeric as amount,
+        null::numeric as ytd_amount
+    from hour_lines
+    union all
+    select
+        tenant_id,
+        staff_id,
+        period_start,
+        line_kind,
+        description,
+        hours,
+        rate,
+        amount,
+        null::numeric as ytd_amount
+    from earning_lines
+    union all
+    select
+        tenant_id,
+        staff_id,
+        period_start,
+        line_kind,
+        description,
+        hours,
+        rate,
+        amount,
+        null::numeric as ytd_amount
+    from adjustment_lines
+    union all
+    select
+        tenant_id,
+        staff_id,
+        period_start,
+        line_kind,
+        description,
+        hours,
+        null::numeric as rate,
+        amount,
+        ytd_amount
+    from register_lines
+    where is_always_shown or amount <> 0 or ytd_amount <> 0
+
+),
+
 final as (
 
     select
@@ -241,42 +316,7 @@ final as (
         ---------- audit
         {{ build_run_id_column() }} as run_id
 
-    from (
-        select
-            registers.tenant_id,
-            registers.staff_id,
-            registers.period_start,
-            'hours' as line_kind,
-            hour_lines.description,
-            hour_lines.hours,
-            null::numeric as rate,
-            null::numeric as amount,
-            null::numeric as ytd_amount
-        from registers
-        cross join lateral (
-            values
-            ('Total hours worked', registers.hours_worked, true),
-            ('Overtime hours (1.5×)', registers.overtime_hours, false),
-            ('Double-time hours (2×)', registers.double_time_hours, false)
-        ) as hour_lines (description, hours, is_always_shown)
-        where hour_lines.is_always_shown or hour_lines.hours <> 0
-        union all
-        select
-            tenant_id, staff_id, period_start, line_kind, description,
-            hours, rate, amount, null::numeric as ytd_amount
-        from earning_lines
-        union all
-        select
-            tenant_id, staff_id, period_start, line_kind, description,
-            hours, rate, amount, null::numeric as ytd_amount
-        from adjustment_lines
-        union all
-        select
-            tenant_id, staff_id, period_start, line_kind, description,
-            hours, null::numeric as rate, amount, ytd_amount
-        from register_lines
-        where is_always_shown or amount <> 0 or ytd_amount <> 0
-    ) as lines
+    from statement_lines
 
 )
 

@@ -14,8 +14,8 @@ statements as (
         sum(amount) filter (where line_kind in ('tips_received', 'deduction', 'tax'))
             as withheld,
         sum(amount) filter (where line_kind = 'net') as net
-    from {{ ref('fct_pay_stub_lines') }} as lines
-    where {{ in_selected_period('lines') }}
+    from {{ ref('fct_pay_stub_lines') }} as stub_lines
+    where {{ in_selected_period('stub_lines') }}
     group by 1, 2, 3
 
 )
