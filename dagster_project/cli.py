@@ -44,6 +44,13 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _renderer(output_format: str, renderers: dict):
+    """The renderer ``--format`` names; exit 2 naming the formats otherwise."""
+    if output_format not in renderers:
+        raise _fail(f"--format must be one of {', '.join(renderers)}", EXIT_BAD_INPUT)
+    return renderers[output_format]
+
+
 def _period_option(value: str | None) -> dt.date | None:
     if value is None:
         return None
@@ -291,14 +298,14 @@ def register(
     """Print the pay register of a period."""
     from dagster_project.lib.register import load_register, render_csv, render_json, render_table
 
-    renderers = {"table": render_table, "csv": render_csv, "json": render_json}
-    if output_format not in renderers:
-        raise _fail(f"--format must be one of {', '.join(renderers)}", EXIT_BAD_INPUT)
+    render = _renderer(
+        output_format, {"table": render_table, "csv": render_csv, "json": render_json}
+    )
     url, key = _period_in_warehouse(period, tenant, migrate=False)
     data = load_register(url, key.tenant_id, key.period_start)
     if not data.rows:
         raise _fail(f"no pay register for {data.tenant_id} {period}: run it first", EXIT_BAD_INPUT)
-    _say(renderers[output_format](data))
+    _say(render(data))
 
 
 @app.command()
@@ -384,16 +391,14 @@ def gl(
     """Print the period's journal entry, per location (debits = credits)."""
     from dagster_project.payday.journal import load_journal, render_csv, render_json
 
-    renderers = {"csv": render_csv, "json": render_json}
-    if output_format not in renderers:
-        raise _fail(f"--format must be one of {', '.join(renderers)}", EXIT_BAD_INPUT)
+    render = _renderer(output_format, {"csv": render_csv, "json": render_json})
     url, key = _period_in_warehouse(period, tenant, migrate=False)
     journal = load_journal(url, key.tenant_id, key.period_start)
     if not journal.rows:
         raise _fail(f"no journal for {key.tenant_id} {period}: run it first", EXIT_BAD_INPUT)
     if not journal.is_balanced:
         raise _fail(f"the journal of {key.tenant_id} {period} does not balance", EXIT_FAILED)
-    typer.echo(renderers[output_format](journal), nl=False)
+    typer.echo(render(journal), nl=False)
 
 
 @app.command("tax-forms")
@@ -408,9 +413,7 @@ def tax_forms(
     """Print Form 941 (each quarter, or --quarter), Form 940 and the W-2 boxes of a year."""
     from dagster_project.payday.tax_forms import load_tax_forms, render_csv, render_json
 
-    renderers = {"csv": render_csv, "json": render_json}
-    if output_format not in renderers:
-        raise _fail(f"--format must be one of {', '.join(renderers)}", EXIT_BAD_INPUT)
+    render = _renderer(output_format, {"csv": render_csv, "json": render_json})
     if year is None:
         raise _fail("--year YYYY is required", EXIT_BAD_INPUT)
     url = _warehouse(migrate=False)
@@ -418,7 +421,7 @@ def tax_forms(
     forms = load_tax_forms(url, tenant_id, year, quarter)
     if not forms.rows:
         raise _fail(f"no pay dates of {tenant_id} in {year}: run its periods first", EXIT_BAD_INPUT)
-    typer.echo(renderers[output_format](forms), nl=False)
+    typer.echo(render(forms), nl=False)
 
 
 @app.command()
