@@ -82,3 +82,33 @@ ALL_INPUT_COLUMNS: dict[str, list[str]] = {
     kind: [*columns, *RESTAURANT_COLUMNS.get(kind, [])]
     for kind, columns in CONTRACT_COLUMNS.items()
 }
+
+# CONTRACT §7 Inputs: the employer's details on tenants.csv and the payday
+# files (gl_accounts.csv is optional and not written by the demo).
+PAYDAY_COLUMNS: dict[str, list[str]] = {
+    "tenants": ["legal_name", "address", "ein"],
+    "bank_accounts": [
+        "tenant_id",
+        "staff_id",
+        "routing_number",
+        "account_number",
+        "account_type",
+        "effective_from",
+    ],
+    "ach_settings": [
+        "tenant_id",
+        "odfi_routing_number",
+        "immediate_origin",
+        "immediate_origin_name",
+        "immediate_destination_name",
+        "company_id",
+        "company_name",
+    ],
+}
+GL_ACCOUNTS_COLUMNS = ["tenant_id", "line", "account"]
+
+# What the demo writes: every §3 and §6 column, and the payday inputs of §7.
+DEMO_INPUT_COLUMNS: dict[str, list[str]] = {
+    kind: [*ALL_INPUT_COLUMNS.get(kind, []), *PAYDAY_COLUMNS.get(kind, [])]
+    for kind in [*ALL_INPUT_COLUMNS, "bank_accounts", "ach_settings"]
+}

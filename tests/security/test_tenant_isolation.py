@@ -18,6 +18,10 @@ ANALYST_READABLE = {
     ("marts", "rpt_location_labor_cost"),
     ("marts", "dim_pay_periods"),
     ("marts", "payroll_runs"),
+    # CONTRACT §7: no person in them
+    ("marts", "fct_gl_journal"),
+    ("marts", "rpt_form_941"),
+    ("marts", "rpt_form_940"),
     ("marts", "analyst_payroll"),
     ("marts", "analyst_workweek_hours"),
     ("security", "analyst_payroll"),
@@ -89,9 +93,14 @@ def test_analysts_read_exactly_the_non_personal_marts_and_pseudonymised_views(wa
     conn.close()
     assert readable == ANALYST_READABLE
     # the personal marts exist and are refused, not merely absent
-    assert {("marts", "fct_payroll"), ("marts", "fct_workweek_hours"), ("raw", "staff")} <= set(
-        everything
-    )
+    assert {
+        ("marts", "fct_payroll"),
+        ("marts", "fct_workweek_hours"),
+        ("marts", "fct_pay_stub_lines"),
+        ("marts", "rpt_w2"),
+        ("raw", "staff"),
+        ("private", "bank_accounts"),
+    } <= set(everything)
 
 
 @pytest.mark.parametrize("tenant", TENANTS)

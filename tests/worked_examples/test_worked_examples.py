@@ -515,6 +515,10 @@ def build_with_dbt(
             *exclude,
             "--select",
             *selectors,
+            # as the pipeline builds (defs/dbt/args.py): a test runs when all
+            # its models are built, not a payday mart's test beside them
+            "--indirect-selection",
+            "buildable",
             "--project-dir",
             str(DBT_PROJECT),
             "--profiles-dir",

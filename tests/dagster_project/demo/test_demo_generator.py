@@ -9,10 +9,10 @@ import pytest
 
 from dagster_project.demo.generator import DEMO_SEED, DemoSummary, write_demo_files
 from tests.reference import payroll as ref
-from tests.reference.contract import ALL_INPUT_COLUMNS, CONTRACT_COLUMNS
+from tests.reference.contract import CONTRACT_COLUMNS, DEMO_INPUT_COLUMNS
 
 # the demo writes the optional CONTRACT §6 columns too, after those of §3
-CONTRACT_HEADERS = {kind: ",".join(columns) for kind, columns in ALL_INPUT_COLUMNS.items()}
+CONTRACT_HEADERS = {kind: ",".join(columns) for kind, columns in DEMO_INPUT_COLUMNS.items()}
 ORIGINAL_LOCATIONS = ("AUS", "MIA", "DEN")  # 20 staff each, 2 of them managers
 CREW = tuple(f"S{n:03d}" for n in range(61, 69))  # the tipped crew (CONTRACT §6)
 TIPPED_ROLES = {"server", "bartender"}
@@ -79,6 +79,9 @@ def test_demo_generator_writes_one_biweekly_tenant_over_eight_weeks(demo):
         "period_anchor": "2026-03-01",
         "workweek_start": "sunday",
         "pay_date_lag_days": "5",
+        "legal_name": "Bistro Group LLC",
+        "address": "100 Harbor Way, Sacramento, CA 95814",
+        "ein": "00-1234567",
     }
     assert (summary.first_day, summary.last_day) == (dt.date(2026, 3, 1), dt.date(2026, 4, 25))
     assert summary.period_starts == (
@@ -540,3 +543,24 @@ def test_demo_generator_tip_credit_make_up_and_tipped_overtime_to_the_cent(resta
     assert made_up == {("S061", "2026-03-15")}
     tipped = {w.staff_id for w in weeks.values() if w.tip_credit}
     assert tipped == {"S061", "S062", "S063", "S068"}
+
+
+def test_demo_generator_writes_the_payday_inputs(demo):
+    """CONTRACT §7: an account for every staff member but every tenth (paid by
+    check), valid routing numbers, and the tenant's ACH originator."""
+    from dagster_project.payday.nacha import routing_number_is_valid
+
+    folder, summary = demo
+    accounts = _rows(folder, "bank_accounts")
+    staff = [row["staff_id"] for row in _rows(folder, "staff")]
+    assert [row["staff_id"] for row in accounts] == [
+        staff_id for number, staff_id in enumerate(staff, start=1) if number % 10
+    ]
+    assert len(accounts) == 62 and summary.rows["bank_accounts"] == 62
+    assert all(routing_number_is_valid(row["routing_number"]) for row in accounts)
+    assert {row["account_type"] for row in accounts} == {"checking", "savings"}
+    assert all(4 <= len(row["account_number"]) <= 17 for row in accounts)
+    (settings,) = _rows(folder, "ach_settings")
+    assert routing_number_is_valid(settings["odfi_routing_number"])
+    assert len(settings["immediate_origin"]) == len(settings["company_id"]) == 10
+    assert len(settings["company_name"]) <= 16
