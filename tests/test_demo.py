@@ -578,31 +578,6 @@ def test_a_demo_statement_shows_every_california_226a_item(demo, tmp_path):
     assert account["account_number"] not in text
 
 
-def test_a_correction_shows_on_the_statement_of_the_period_paying_it(demo):
-    """Adjustments for earlier periods name the period they correct."""
-    url, _ = demo
-    rows = _all(
-        url,
-        """
-        select l.period_start, l.description, l.amount, a.delta_gross_pay
-        from marts.fct_pay_stub_lines as l
-        inner join (
-            select tenant_id, staff_id, applied_period_start, original_period_start,
-                sum(delta_gross_pay) as delta_gross_pay
-            from marts.fct_payroll_adjustments group by 1, 2, 3, 4
-        ) as a
-            on l.tenant_id = a.tenant_id and l.staff_id = a.staff_id
-            and l.period_start = a.applied_period_start
-            and l.description like 'Correction to period ' || a.original_period_start || ' – %'
-        where l.line_kind = 'adjustment'
-        """,
-    )
-    (adjustments,) = _one(url, "select count(*) from marts.fct_payroll_adjustments")
-    assert len(rows) >= 1 or adjustments == 0
-    for _, _, amount, delta in rows:
-        assert amount == delta
-
-
 def test_the_demo_bank_file_reads_back_as_each_staff_members_net_pay(demo):
     from tests.payday.nacha_reader import CREDIT_CODES, read_nacha
 

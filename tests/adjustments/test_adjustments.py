@@ -176,6 +176,30 @@ def test_corrections_to_a_finalized_period_are_paid_once_in_the_next_open_period
         ("adjustment_straight_time", D("40.00"), ["E06"]),
     ]
 
+    # the statement of P2 names the period each correction is for (CONTRACT §7)
+    (p1_end,) = _rows(
+        url, "select distinct period_end from marts.fct_payroll where period_start = %s", P1
+    )[0]
+    statement = _rows(
+        url,
+        "select line_kind, description, hours, amount from marts.fct_pay_stub_lines "
+        "where tenant_id = 'adj' and period_start = %s and staff_id = 'S1' "
+        "and line_kind in ('earning', 'adjustment', 'gross') order by line_kind, description",
+        P2,
+    )
+    assert [row for row in statement if row[0] != "earning"] == [
+        ("adjustment", f"Correction to period {P1} – {p1_end}", D("2.0000"), D("60.00")),
+        ("gross", "Gross pay", None, D("220.00")),
+    ]
+    assert sum(row[3] for row in statement if row[0] == "earning") == D("160.00")
+    p1_statement = _rows(
+        url,
+        "select count(*), sum(amount) filter (where line_kind = 'gross') "
+        "from marts.fct_pay_stub_lines where period_start = %s and staff_id = 'S1'",
+        P1,
+    )
+    assert p1_statement[0][1] == D("950.00")
+
     # Rerunning the open period pays the corrections once, not twice.
     _ok(runner, "run", "--period", P2, "--tenant", "adj")
     assert len(_adjustments(url, P2)) == 2
