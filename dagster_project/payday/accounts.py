@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 import psycopg2.extensions
 
@@ -39,11 +40,6 @@ def accounts_in_effect(
         (tenant_id, on),
     )
     return {
-        staff_id: BankAccount(routing, account, kind, Source(_file_name(file), row))
+        staff_id: BankAccount(routing, account, kind, Source(Path(file).name, row))
         for staff_id, routing, account, kind, file, row in cur.fetchall()
     }
-
-
-def _file_name(path: str) -> str:
-    """A landing path names its file by its last part (``bank_accounts.csv``)."""
-    return path.rsplit("/", 1)[-1]

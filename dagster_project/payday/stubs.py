@@ -5,7 +5,7 @@ account each staff member is paid into (masked)."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from pathlib import Path
 
 from dagster_project.lib.database import transaction
 from dagster_project.payday.accounts import accounts_in_effect
@@ -116,14 +116,10 @@ def _employer(cur, tenant_id: str) -> dict[str, str]:
     for column in EMPLOYER_COLUMNS:
         if not employer[column]:
             raise PaydayInputError(
-                source_file.rsplit("/", 1)[-1],
+                Path(source_file).name,
                 source_row,
                 column,
                 f"tenant {tenant_id} has no {column}: an earnings statement names the "
                 "employer (legal_name, address, ein in tenants.csv)",
             )
     return employer
-
-
-def net_pay_total(statements: list[Statement]) -> Decimal:
-    return sum((s.only_line("net").amount or Decimal(0) for s in statements), Decimal(0))
